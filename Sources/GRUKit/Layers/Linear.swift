@@ -1,0 +1,106 @@
+/// The weight and bias of a fully connected layer.
+///
+///     weight  (O, I)
+///     bias    (O)      optional
+public struct LinearParameters<Scalar: GRUScalar>: ParameterSet, Equatable {
+    /// (O, I).
+    public var weight: Tensor<Scalar>
+    /// (O), or `nil` for a layer without bias.
+    public var bias: Tensor<Scalar>?
+
+    /// Creates parameters from tensors, checking their shapes and values.
+    public init(weight: Tensor<Scalar>, bias: Tensor<Scalar>?) throws {
+        guard weight.rank == 2, weight.shape[0] > 0, weight.shape[1] > 0 else {
+            throw GRUKitError.shapeMismatch(tensor: "weight", expected: "(O, I) with O, I ≥ 1", actual: weight.shape)
+        }
+        try bias?.requireShape([weight.shape[0]], name: "bias", meaning: "(O)")
+        self.weight = weight
+        self.bias = bias
+        for path in parameterPaths { try self[keyPath: path.keyPath].requireFinite(name: path.name) }
+    }
+
+    /// O, the number of outputs.
+    public var outputSize: Int { weight.shape[0] }
+    /// I, the number of inputs.
+    public var inputSize: Int { weight.shape[1] }
+
+    public var parameterPaths: [ParameterPath<LinearParameters>] {
+        var paths = [ParameterPath("weight", \LinearParameters.weight)]
+        if bias != nil { paths.append(ParameterPath("bias", \.bias!)) }
+        return paths
+    }
+}
+
+/// A fully connected layer, `y = W x + b`, applied to the last axis of its input.
+public struct Linear<Scalar: GRUScalar>: Sendable {
+    /// The weight (O, I) and bias (O).
+    public var parameters: LinearParameters<Scalar>
+
+    public init(parameters: LinearParameters<Scalar>) {
+        self.parameters = parameters
+    }
+
+    /// Creates a layer with PyTorch's default initialisation: weight and bias uniform in
+    /// (−1/√I, 1/√I).
+    public init(inputSize: Int, outputSize: Int, bias: Bool = true, using generator: inout SeededGenerator) throws {
+        guard inputSize >= 1 else { throw GRUKitError.invalidSize(option: "linear input size", value: inputSize, expected: "≥ 1") }
+        guard outputSize >= 1 else { throw GRUKitError.invalidSize(option: "linear output size", value: outputSize, expected: "≥ 1") }
+        let bound = 1 / Scalar(inputSize).squareRoot()
+        let weight = try Tensor<Scalar>.uniform(shape: [outputSize, inputSize], in: -bound...bound, using: &generator)
+        let b = bias ? try Tensor<Scalar>.uniform(shape: [outputSize], in: -bound...bound, using: &generator) : nil
+        self.init(parameters: try LinearParameters(weight: weight, bias: b))
+    }
+
+    /// I.
+    public var inputSize: Int { parameters.inputSize }
+    /// O.
+    public var outputSize: Int { parameters.outputSize }
+
+    /// `y = x Wᵀ + b` over the last axis.
+    ///
+    /// - Parameter input: (…, I), any number of leading axes.
+    /// - Returns: (…, O).
+    public func callAsFunction(_ input: Tensor<Scalar>) throws -> Tensor<Scalar> {
+        let rows = try checkedRows(input, name: "linear input")
+        let (i, o) = (inputSize, outputSize)
+        var y = [Scalar](repeating: 0, count: rows * o)
+        Kernels.gemm(.none, .transposed, m: rows, n: o, k: i, input.scalars, 0, lda: i,
+                     parameters.weight.scalars, 0, ldb: i, into: &y, 0, ldc: o, accumulate: false)
+        if let b = parameters.bias?.scalars {
+            for r in 0..<rows { for j in 0..<o { y[r * o + j] += b[j] } }
+        }
+        return Tensor(unchecked: Array(input.shape.dropLast()) + [o], scalars: y)
+    }
+
+    /// The gradients of `y = x Wᵀ + b`: `∂W = ∂yᵀ x`, `∂b = Σ_rows ∂y`, `∂x = ∂y W`.
+    ///
+    /// - Parameters:
+    ///   - input: the (…, I) input of the forward pass.
+    ///   - outputGradient: ∂L/∂y, (…, O).
+    /// - Returns: the parameter gradients and ∂L/∂x, (…, I).
+    public func backward(
+        input: Tensor<Scalar>, outputGradient: Tensor<Scalar>
+    ) throws -> (parameters: LinearParameters<Scalar>, input: Tensor<Scalar>) {
+        let rows = try checkedRows(input, name: "linear input")
+        try outputGradient.requireShape(Array(input.shape.dropLast()) + [outputSize], name: "linear output gradient", meaning: "(…, O)")
+        let (i, o) = (inputSize, outputSize)
+        var gradients = parameters.zeroed()
+        Kernels.gemm(.transposed, .none, m: o, n: i, k: rows, outputGradient.scalars, 0, lda: o, input.scalars, 0, ldb: i,
+                     into: &gradients.weight.scalars, 0, ldc: i, accumulate: false)
+        if gradients.bias != nil {
+            Kernels.columnSums(rows: rows, columns: o, outputGradient.scalars, 0, ld: o,
+                               into: &gradients.bias!.scalars, 0, accumulate: false)
+        }
+        var dx = [Scalar](repeating: 0, count: rows * i)
+        Kernels.gemm(.none, .none, m: rows, n: i, k: o, outputGradient.scalars, 0, lda: o, parameters.weight.scalars, 0, ldb: i,
+                     into: &dx, 0, ldc: i, accumulate: false)
+        return (gradients, Tensor(unchecked: input.shape, scalars: dx))
+    }
+
+    private func checkedRows(_ input: Tensor<Scalar>, name: String) throws -> Int {
+        guard input.rank >= 1, input.shape.last == inputSize else {
+            throw GRUKitError.shapeMismatch(tensor: name, expected: "(…, I) with I = \(inputSize)", actual: input.shape)
+        }
+        return input.count / inputSize
+    }
+}

@@ -1,0 +1,3 @@
+import GRUCLI
+
+GRUCommand.main()
