@@ -1,3 +1,4 @@
+import Foundation
 import GRUCLI
 
-GRUCommand.main()
+exit(GRUCommand.run())

@@ -88,7 +88,7 @@ extension Loss {
                 switch target {
                 case .classes(let k):
                     total += logSumExp - a[base + k[row]]
-                    for c in 0..<classes { gradient[base + c] = Scalar.exp(a[base + c] - logSumExp) }
+                    for c in 0..<classes { gradient[base + c] = Scalar.exp(a[base + c] - m) / sum }
                     gradient[base + k[row]] -= 1
                 case .values(let y):
                     var mass: Scalar = 0
@@ -98,7 +98,7 @@ extension Loss {
                         mass += yc
                     }
                     for c in 0..<classes {
-                        gradient[base + c] = Scalar.exp(a[base + c] - logSumExp) * mass - y.scalars[base + c]
+                        gradient[base + c] = Scalar.exp(a[base + c] - m) / sum * mass - y.scalars[base + c]
                     }
                 }
             }
