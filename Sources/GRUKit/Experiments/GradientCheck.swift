@@ -53,7 +53,9 @@ public struct GradientCheck: Sendable {
     ///   - model: the model, in `Double`.
     ///   - input: (T, N, I).
     ///   - initialState: (N, H); a zero state is checked like any other.
-    ///   - target, loss, reduction: as for ``GRUModel/gradients(_:initialState:target:loss:reduction:)``.
+    ///   - target: what the loss compares the logits with.
+    ///   - loss: which loss.
+    ///   - reduction: mean or sum.
     /// - Returns: the loss and one entry per parameter tensor, then `input`, then `initial state`.
     public func run(
         model: GRUModel<Double>, input: Tensor<Double>, initialState: Tensor<Double>,
@@ -99,7 +101,11 @@ public struct GradientCheck: Sendable {
 
     /// The report entry comparing one analytic gradient with its numeric estimate.
     ///
-    /// - Parameter loss: the loss at the unperturbed point, which sets the rounding noise.
+    /// - Parameters:
+    ///   - name: the tensor's name in the report.
+    ///   - analytic: the gradient from backpropagation.
+    ///   - numeric: the finite-difference estimate, of the same shape.
+    ///   - loss: the loss at the unperturbed point, which sets the rounding noise.
     public func compare(_ name: String, _ analytic: Tensor<Double>, _ numeric: Tensor<Double>, loss: Double) -> Entry {
         var worstRelative = 0.0, worstAbsolute = 0.0
         let noise = 10 * Double.ulpOfOne * max(abs(loss), 1) / step

@@ -27,7 +27,8 @@ public struct GRUParameters<Scalar: GRUScalar>: ParameterSet, Equatable {
     /// - Parameters:
     ///   - weightIH: (3H, I).
     ///   - weightHH: (3H, H).
-    ///   - biasIH, biasHH: (3H) each, both given or both `nil`.
+    ///   - biasIH: (3H), or `nil` (then `biasHH` must be `nil` too).
+    ///   - biasHH: (3H), or `nil` (then `biasIH` must be `nil` too).
     /// - Throws: ``GRUKitError`` naming the tensor whose shape is wrong or whose values are not finite.
     public init(
         weightIH: Tensor<Scalar>, weightHH: Tensor<Scalar>,

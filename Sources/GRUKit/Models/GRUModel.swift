@@ -51,7 +51,9 @@ public struct GRUModel<Scalar: GRUScalar>: Sendable {
     /// Creates a model with PyTorch's default initialisation.
     ///
     /// - Parameters:
-    ///   - inputSize: I; `hiddenSize`: H; `outputSize`: O; all ≥ 1.
+    ///   - inputSize: I ≥ 1.
+    ///   - hiddenSize: H ≥ 1.
+    ///   - outputSize: O ≥ 1.
     ///   - convention: the GRU variant.
     ///   - bias: whether the GRU has biases (the head always has one).
     ///   - readout: every step or the last.
@@ -96,7 +98,8 @@ public struct GRUModel<Scalar: GRUScalar>: Sendable {
     ///   - input: (T, N, I).
     ///   - initialState: (N, H) or `nil` for zeros.
     ///   - target: for the logits (T, N, O) or (N, O); see ``LossTarget``.
-    ///   - loss: which loss; `reduction`: mean or sum.
+    ///   - loss: which loss.
+    ///   - reduction: mean or sum.
     public func gradients(
         _ input: Tensor<Scalar>, initialState: Tensor<Scalar>? = nil, target: LossTarget<Scalar>,
         loss: Loss, reduction: Reduction = .mean
