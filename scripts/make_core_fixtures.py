@@ -83,11 +83,10 @@ def pytorch_case(rng, steps, batch, bias, with_h0, readout, loss, target_kind):
     params = list(gru.named_parameters()) + list(head.named_parameters())
     grads = torch.autograd.grad(value, [p for _, p in params] + [x, h0])
 
-    names = {"weight_ih_l0": "gru.weight_ih", "weight_hh_l0": "gru.weight_hh", "bias_ih_l0": "gru.bias_ih",
-             "bias_hh_l0": "gru.bias_hh", "weight": "head.weight", "bias": "head.bias"}
     for (name, p), g in zip(params, grads):
-        tensors[names[name]] = tensor_json(p.detach(), exact32=True)
-        tensors["grad." + names[name]] = tensor_json(g)
+        name = ("head." if name in ("weight", "bias") else "gru.") + name  # PyTorch's names in a module
+        tensors[name] = tensor_json(p.detach(), exact32=True)
+        tensors["grad." + name] = tensor_json(g)
     tensors["input"] = tensor_json(x.detach(), exact32=True)
     if with_h0:
         tensors["h0"] = tensor_json(h0.detach()[0], exact32=True)

@@ -85,8 +85,9 @@ import Testing
             try GRUParameters(weightIH: p.weightIH, weightHH: p.weightHH, biasIH: p.biasIH, biasHH: nil)
         }
         let head = try LinearParameters<Float>(weight: try Tensor(zeros: [2, 4]), bias: nil)
-        #expect(throws: GRUKitError.shapeMismatch(tensor: "head.weight", expected: "(O, H) with H = 5", actual: [2, 4])) {
-            try GRUModel(parameters: GRUModelParameters(gru: p, head: head), convention: .pytorch, readout: .everyStep)
+        #expect(throws: GRUKitError.shapeMismatch(tensor: "head.weight", expected: "(O, D·H) with D·H = 5", actual: [2, 4])) {
+            try GRUModel(parameters: GRUModelParameters(gru: GRUStackParameters(layers: [p], directionCount: 1), head: head),
+                         configuration: GRUConfiguration(inputSize: 3, hiddenSize: 5), readout: .everyStep)
         }
     }
 

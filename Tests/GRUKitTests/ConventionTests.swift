@@ -80,7 +80,7 @@ import Testing
         let model = try GRUModel<Double>(inputSize: 3, hiddenSize: 5, outputSize: 2, convention: convention, using: &g)
         let x = try randomInput(steps: 3, batch: 2, size: 3, seed: 6)
         let target = LossTarget<Double>.values(try .uniform(shape: [3, 2, 2], in: -1...1, using: &g))
-        let zero = try Tensor<Double>(zeros: [2, 5])
+        let zero = try Tensor<Double>(zeros: [1, 2, 5])
         let absent = try model.gradients(x, initialState: nil, target: target, loss: .meanSquaredError)
         let explicit = try model.gradients(x, initialState: zero, target: target, loss: .meanSquaredError)
         #expect(absent.logits == explicit.logits)
@@ -88,7 +88,7 @@ import Testing
         #expect(absent.gradients.initialState == explicit.gradients.initialState)
         // With biases the first step must see b_hn: the output differs from a bias-free model's.
         var noHiddenBias = model
-        noHiddenBias.parameters.gru.biasHH!.scalars = [Double](repeating: 0, count: 15)
+        noHiddenBias.parameters.gru.layers[0].biasHH!.scalars = [Double](repeating: 0, count: 15)
         #expect(try model.logits(x).maxAbsDifference(from: noHiddenBias.logits(x)) > 1e-6)
     }
 

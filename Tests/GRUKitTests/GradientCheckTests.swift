@@ -50,15 +50,15 @@ import Testing
         (c.inputSize, c.hiddenSize, c.outputSize, c.steps, c.batch) = (3, 4, 3, 5, 2)
         let problem = try GradientCheckProblem(c)
         var other = problem.model
-        other.convention.reset = .afterMatmul
+        other.configuration.convention.reset = .afterMatmul
         let wrong = try other.gradients(problem.input, initialState: problem.initialState, target: problem.target, loss: c.loss)
         let checker = GradientCheck()
-        let numeric = try checker.numericGradient(of: problem.model.parameters.gru.weightHH) { w in
+        let numeric = try checker.numericGradient(of: problem.model.parameters.gru.layers[0].weightHH) { w in
             var m = problem.model
-            m.parameters.gru.weightHH = w
+            m.parameters.gru.layers[0].weightHH = w
             return try m.loss(problem.input, initialState: problem.initialState, target: problem.target, loss: c.loss)
         }
-        let entry = checker.compare("weight_hh", wrong.gradients.parameters.gru.weightHH, numeric, loss: 1)
+        let entry = checker.compare("weight_hh", wrong.gradients.parameters.gru.layers[0].weightHH, numeric, loss: 1)
         #expect(!entry.passed)
         #expect(entry.maxRelativeError > 1e-2)
     }

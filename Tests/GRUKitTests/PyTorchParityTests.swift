@@ -38,21 +38,24 @@ import Testing
         for c in file.cases {
             let t = c.tensors
             let parameters = GRUModelParameters<S>(
-                gru: try gruParameters(t, prefix: "gru.", bias: c.bias),
+                gru: GRUStackParameters(layers: [try gruParameters(t, prefix: "gru.", suffix: "_l0", bias: c.bias)], directionCount: 1),
                 head: try LinearParameters(weight: tensor(t, "head.weight"), bias: tensor(t, "head.bias")))
+            let sizes = parameters.gru.layers[0]
             let model = try GRUModel(
-                parameters: parameters, convention: .pytorch, readout: try #require(Readout(rawValue: c.readout)))
+                parameters: parameters,
+                configuration: GRUConfiguration(inputSize: sizes.inputSize, hiddenSize: sizes.hiddenSize, bias: c.bias),
+                readout: try #require(Readout(rawValue: c.readout)))
             let input: Tensor<S> = try tensor(t, "input")
             let h0: Tensor<S>? = t["h0"] == nil ? nil : try tensor(t, "h0")
             let target: LossTarget<S> = if let classes = c.target_classes { .classes(classes) } else { .values(try tensor(t, "target")) }
             let loss = try #require(Loss(rawValue: c.loss))
             let reduction = try #require(Reduction(rawValue: c.reduction))
 
-            let (output, last) = try model.gru(input, initialState: h0)
+            let (output, last) = try model.gru(input, initialState: h0.map { .stacking([$0]) })
             close(output, try tensor(t, "output"), "\(c.name): output")
-            close(last, try tensor(t, "h_n"), "\(c.name): h_n")
+            close(last.slice(at: 0), try tensor(t, "h_n"), "\(c.name): h_n")
             let (value, logits, gradients) = try model.gradients(
-                input, initialState: h0, target: target, loss: loss, reduction: reduction)
+                input, initialState: h0.map { .stacking([$0]) }, target: target, loss: loss, reduction: reduction)
             close(logits, try tensor(t, "logits"), "\(c.name): logits")
             close(Tensor(unchecked: [], scalars: [value]), Tensor(unchecked: [], scalars: [S(c.loss_value)]), "\(c.name): loss")
             for path in gradients.parameters.parameterPaths {
@@ -60,7 +63,7 @@ import Testing
             }
             #expect(gradients.parameters.parameterPaths.count == (c.bias ? 6 : 4))
             close(gradients.input, try tensor(t, "grad.input"), "\(c.name): ∂input")
-            close(gradients.initialState, try tensor(t, "grad.h0"), "\(c.name): ∂h0")
+            close(gradients.initialState.slice(at: 0), try tensor(t, "grad.h0"), "\(c.name): ∂h0")
         }
         print(worst.summary("PyTorch parity in \(S.self)"))
     }

@@ -51,20 +51,24 @@ public struct GradientCheck: Sendable {
     ///
     /// - Parameters:
     ///   - model: the model, in `Double`.
-    ///   - input: (T, N, I).
-    ///   - initialState: (N, H); a zero state is checked like any other.
+    ///   - input: (T, N, I), or (N, T, I) for a batch-first model.
+    ///   - initialState: (L·D, N, H); a zero state is checked like any other.
+    ///   - lengths: per-sequence lengths, or `nil`.
     ///   - target: what the loss compares the logits with.
     ///   - loss: which loss.
     ///   - reduction: mean or sum.
+    ///   - dropoutSeed: the seed of one fixed set of dropout masks, used for every evaluation.
     /// - Returns: the loss and one entry per parameter tensor, then `input`, then `initial state`.
     public func run(
-        model: GRUModel<Double>, input: Tensor<Double>, initialState: Tensor<Double>,
-        target: LossTarget<Double>, loss: Loss, reduction: Reduction = .mean
+        model: GRUModel<Double>, input: Tensor<Double>, initialState: Tensor<Double>, lengths: [Int]? = nil,
+        target: LossTarget<Double>, loss: Loss, reduction: Reduction = .mean, dropoutSeed: UInt64? = nil
     ) throws -> (loss: Double, entries: [Entry]) {
         let (value, _, analytic) = try model.gradients(
-            input, initialState: initialState, target: target, loss: loss, reduction: reduction)
+            input, initialState: initialState, lengths: lengths, target: target, loss: loss, reduction: reduction,
+            dropoutSeed: dropoutSeed)
         func lossAt(_ m: GRUModel<Double>, _ x: Tensor<Double>, _ h0: Tensor<Double>) throws -> Double {
-            try m.loss(x, initialState: h0, target: target, loss: loss, reduction: reduction)
+            try m.loss(x, initialState: h0, lengths: lengths, target: target, loss: loss, reduction: reduction,
+                       dropoutSeed: dropoutSeed)
         }
         var entries: [Entry] = []
         for path in model.parameters.parameterPaths {

@@ -8,6 +8,19 @@ public struct GradientCheckProblem: Sendable {
         public var steps = 100, batch = 1
         public var convention = GRUConvention.seedTexts
         public var bias = true
+        /// L and the direction(s) of the stack.
+        public var layers = 1
+        public var direction = GRUDirection.forward
+        /// Inputs (N, T, I) instead of (T, N, I).
+        public var batchFirst = false
+        /// Draw a random length in 1...T for every sequence but the first (which keeps T).
+        public var variableLengths = false
+        /// Dropout between layers; the check uses one fixed mask (seeded), so the loss is a
+        /// deterministic function of the weights.
+        public var dropout = 0.0
+        /// f and g per direction (or one pair for all), and the ONNX clip.
+        public var activations: [GRUActivations] = [.standard]
+        public var clip: Double?
         public var readout = Readout.everyStep
         public var loss = Loss.softmaxCrossEntropy
         /// For cross-entropy: class indices (`false`) or per-class probabilities (`true`).
@@ -22,10 +35,12 @@ public struct GradientCheckProblem: Sendable {
 
     public let configuration: Configuration
     public let model: GRUModel<Double>
-    /// (T, N, I), uniform in [−1, 1).
+    /// (T, N, I) or (N, T, I), uniform in [−1, 1).
     public let input: Tensor<Double>
-    /// (N, H), uniform in [−0.5, 0.5): a non-zero state, so its gradient is exercised.
+    /// (L·D, N, H), uniform in [−0.5, 0.5): a non-zero state, so its gradient is exercised.
     public let initialState: Tensor<Double>
+    /// The sequence lengths, or `nil`.
+    public let lengths: [Int]?
     public let target: LossTarget<Double>
 
     /// Draws the weights (PyTorch's initialisation), the batch and the target from `seed`.
@@ -36,13 +51,16 @@ public struct GradientCheckProblem: Sendable {
         }
         var g = SeededGenerator(seed: c.seed)
         configuration = c
-        model = try GRUModel(
-            inputSize: c.inputSize, hiddenSize: c.hiddenSize, outputSize: c.outputSize,
-            convention: c.convention, bias: c.bias, readout: c.readout, using: &g)
-        input = try .uniform(shape: [c.steps, c.batch, c.inputSize], in: -1...1, using: &g)
-        initialState = try .uniform(shape: [c.batch, c.hiddenSize], in: -0.5...0.5, using: &g)
+        var gru = GRUConfiguration(
+            inputSize: c.inputSize, hiddenSize: c.hiddenSize, layerCount: c.layers, direction: c.direction, bias: c.bias)
+        (gru.convention, gru.batchFirst, gru.dropout, gru.activations, gru.clip) = (c.convention, c.batchFirst, c.dropout, c.activations, c.clip)
+        model = try GRUModel(configuration: gru, outputSize: c.outputSize, readout: c.readout, using: &g)
+        input = try .uniform(shape: c.batchFirst ? [c.batch, c.steps, c.inputSize] : [c.steps, c.batch, c.inputSize], in: -1...1, using: &g)
+        initialState = try .uniform(shape: [c.layers * c.direction.count, c.batch, c.hiddenSize], in: -0.5...0.5, using: &g)
+        lengths = c.variableLengths ? (0..<c.batch).map { $0 == 0 ? c.steps : 1 + g.index(below: c.steps) } : nil
         let rows = c.readout == .everyStep ? c.steps * c.batch : c.batch
-        let shape = c.readout == .everyStep ? [c.steps, c.batch, c.outputSize] : [c.batch, c.outputSize]
+        let lead = c.batchFirst ? [c.batch, c.steps] : [c.steps, c.batch]
+        let shape = c.readout == .everyStep ? lead + [c.outputSize] : [c.batch, c.outputSize]
         switch c.loss {
         case .softmaxCrossEntropy where !c.probabilityTargets:
             target = .classes((0..<rows).map { _ in g.index(below: c.outputSize) })
@@ -64,7 +82,8 @@ public struct GradientCheckProblem: Sendable {
     /// Runs the check on this problem.
     public func check(with checker: GradientCheck = GradientCheck()) throws -> (loss: Double, entries: [GradientCheck.Entry]) {
         try checker.run(
-            model: model, input: input, initialState: initialState, target: target,
-            loss: configuration.loss, reduction: configuration.reduction)
+            model: model, input: input, initialState: initialState, lengths: lengths, target: target,
+            loss: configuration.loss, reduction: configuration.reduction,
+            dropoutSeed: configuration.dropout > 0 ? configuration.seed &+ 1 : nil)
     }
 }

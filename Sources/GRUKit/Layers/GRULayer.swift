@@ -17,13 +17,26 @@
 ///     h' = (1 − z) ⊙ n + z ⊙ h                     z keeps the old state
 ///     h' = (1 − z) ⊙ h + z ⊙ n                     z takes the new state
 ///
-/// ``forward(_:initialState:)`` keeps a ``GRULayerTrace`` of exactly what
+/// ONNX's generalisations are here too: other activations than σ and tanh (``activations``),
+/// clipping of every activation's argument to ±``clip``, the reverse direction (``reverse``:
+/// steps run from t = T − 1 down to 0) and per-sequence lengths (a sequence of length ℓ runs
+/// only steps t < ℓ — in reverse, from ℓ − 1 down — its outputs past ℓ are zero and its final
+/// state is the state after its last valid step).
+///
+/// ``forward(_:initialState:lengths:)`` keeps a ``GRULayerTrace`` of exactly what
 /// ``backward(_:outputGradient:finalStateGradient:)`` needs for backpropagation through time.
 public struct GRULayer<Scalar: GRUScalar>: Sendable {
     /// The weights and biases, gates r, z, n.
     public var parameters: GRUParameters<Scalar>
     /// Which GRU variant the layer computes.
     public var convention: GRUConvention
+    /// Whether the layer runs from the last step to the first.
+    public var reverse: Bool
+    /// f for the gates and g for the candidate; σ and tanh unless ONNX says otherwise.
+    public var activations: GRUActivations
+    /// If set, every activation's argument is clamped to [−clip, clip] first (ONNX `clip`);
+    /// no gradient flows through a clamped argument.
+    public var clip: Double?
 
     /// I, the width of the input.
     public var inputSize: Int { parameters.inputSize }
@@ -31,9 +44,22 @@ public struct GRULayer<Scalar: GRUScalar>: Sendable {
     public var hiddenSize: Int { parameters.hiddenSize }
 
     /// Creates a layer from existing parameters.
-    public init(parameters: GRUParameters<Scalar>, convention: GRUConvention = .pytorch) {
+    ///
+    /// - Parameters:
+    ///   - parameters: the weights and biases.
+    ///   - convention: the GRU variant; PyTorch's by default.
+    ///   - reverse: run from the last step to the first.
+    ///   - activations: f and g; σ and tanh by default.
+    ///   - clip: clamp activation arguments to ±clip (> 0), or `nil`.
+    public init(
+        parameters: GRUParameters<Scalar>, convention: GRUConvention = .pytorch, reverse: Bool = false,
+        activations: GRUActivations = .standard, clip: Double? = nil
+    ) {
         self.parameters = parameters
         self.convention = convention
+        self.reverse = reverse
+        self.activations = activations
+        self.clip = clip
     }
 
     /// Creates a layer with PyTorch's default initialisation, uniform in (−1/√H, 1/√H).
@@ -58,28 +84,31 @@ public struct GRULayer<Scalar: GRUScalar>: Sendable {
     /// - Parameters:
     ///   - input: (T, N, I), with T ≥ 1 and N ≥ 1.
     ///   - initialState: (N, H), or `nil` for zeros.
-    /// - Returns: `output` (T, N, H), the state after every step, and `finalState` (N, H).
+    ///   - lengths: N sequence lengths in 0...T, or `nil` when every sequence has T steps.
+    /// - Returns: `output` (T, N, H), the state after every step (zero past a sequence's
+    ///   length), and `finalState` (N, H), each sequence's state after its last valid step.
     public func callAsFunction(
-        _ input: Tensor<Scalar>, initialState: Tensor<Scalar>? = nil
+        _ input: Tensor<Scalar>, initialState: Tensor<Scalar>? = nil, lengths: [Int]? = nil
     ) throws -> (output: Tensor<Scalar>, finalState: Tensor<Scalar>) {
-        let trace = try run(input, initialState: initialState, keepTrace: false)
+        let trace = try run(input, initialState: initialState, lengths: lengths, keepTrace: false)
         return (trace.output, trace.finalState)
     }
 
     /// Runs the layer and keeps what ``backward(_:outputGradient:finalStateGradient:)`` needs.
     ///
-    /// - Parameters:
-    ///   - input: (T, N, I), with T ≥ 1 and N ≥ 1.
-    ///   - initialState: (N, H), or `nil` for zeros.
-    public func forward(_ input: Tensor<Scalar>, initialState: Tensor<Scalar>? = nil) throws -> GRULayerTrace<Scalar> {
-        try run(input, initialState: initialState, keepTrace: true)
+    /// The arguments and results are those of ``callAsFunction(_:initialState:lengths:)``.
+    public func forward(
+        _ input: Tensor<Scalar>, initialState: Tensor<Scalar>? = nil, lengths: [Int]? = nil
+    ) throws -> GRULayerTrace<Scalar> {
+        try run(input, initialState: initialState, lengths: lengths, keepTrace: true)
     }
 }
 
 /// What a GRU layer's forward pass keeps for its backward pass.
 ///
 /// Everything indexed by step is stored in processing order, (T, N, ·): the rows of one step
-/// are contiguous, so the weight gradients are single matrix products over all steps.
+/// are contiguous, so the weight gradients are single matrix products over all steps. (In
+/// reverse, processing step s is time step T − 1 − s.)
 public struct GRULayerTrace<Scalar: GRUScalar>: Sendable {
     /// (T, N, H): the state after every step.
     public internal(set) var output: Tensor<Scalar>
@@ -88,11 +117,14 @@ public struct GRULayerTrace<Scalar: GRUScalar>: Sendable {
 
     /// (T, N, I) the input, for ∂W_ih.
     var input: Tensor<Scalar>
+    /// The sequence lengths, or `nil` for all T.
+    var lengths: [Int]?
     /// (T, N, H) the state entering each step, for ∂W_hh and the update gate's gradient.
     var previousStates: [Scalar]
     /// (T, N, 3H) the gate values r, z, n.
     var gates: [Scalar]
-    /// (T, N, 3H) the activations' derivatives at r, z, n (σ' = r(1 − r), tanh' = 1 − n²).
+    /// (T, N, 3H) the activations' derivatives at r, z, n (σ' = r(1 − r), tanh' = 1 − n²),
+    /// zero where ``GRULayer/clip`` clamped the argument.
     var slopes: [Scalar]
     /// (T, N, H) reset after: `W_hn h + b_hn`, the factor r multiplies; reset before: `r ⊙ h`,
     /// the input of W_hn.
@@ -113,8 +145,10 @@ public struct GRULayerGradients<Scalar: GRUScalar>: Sendable {
 
 extension GRULayer {
     /// Checks the input and initial state, then runs the recurrence.
-    func run(_ input: Tensor<Scalar>, initialState: Tensor<Scalar>?, keepTrace: Bool) throws -> GRULayerTrace<Scalar> {
-        let (t, n) = try checkInput(input, initialState: initialState)
+    func run(
+        _ input: Tensor<Scalar>, initialState: Tensor<Scalar>?, lengths: [Int]?, keepTrace: Bool
+    ) throws -> GRULayerTrace<Scalar> {
+        let (t, n) = try checkInput(input, initialState: initialState, lengths: lengths)
         let h = hiddenSize, h3 = 3 * hiddenSize
         let p = parameters
         let steps = keepTrace ? t : 1  // without a trace, one step's worth of scratch is reused
@@ -140,23 +174,25 @@ extension GRULayer {
             if keepTrace {
                 previousStates.replaceSubrange((step * n * h)..<((step + 1) * n * h), with: state)
             }
-            let cell = GRUStep<Scalar>(
-                convention: convention, batch: n, hidden: h,
-                gi: step * n * h3, gates: k * n * h3, candidateRecurrent: k * n * h)
+            let time = reverse ? t - 1 - step : step
+            let cell = GRUStep(layer: self, batch: n, time: time, lengths: lengths, step: k)
             cell.forward(
                 parameters: p, gi: gi, gh: &gh, state: &state,
                 gates: &gates, slopes: &slopes, candidateRecurrent: &candidateRecurrent)
-            output.replaceSubrange((step * n * h)..<((step + 1) * n * h), with: state)
+            for b in 0..<n where cell.isValid(b) {
+                output.replaceSubrange(((time * n + b) * h)..<((time * n + b + 1) * h), with: state[(b * h)..<((b + 1) * h)])
+            }
         }
         return GRULayerTrace(
             output: Tensor(unchecked: [t, n, h], scalars: output),
             finalState: Tensor(unchecked: [n, h], scalars: state),
-            input: input, previousStates: previousStates, gates: gates, slopes: slopes,
+            input: input, lengths: lengths, previousStates: previousStates, gates: gates, slopes: slopes,
             candidateRecurrent: candidateRecurrent)
     }
 
-    /// Validates the input and initial state; returns (T, N).
-    func checkInput(_ input: Tensor<Scalar>, initialState: Tensor<Scalar>?) throws -> (Int, Int) {
+    /// Validates the input, initial state and lengths; returns (T, N).
+    func checkInput(_ input: Tensor<Scalar>, initialState: Tensor<Scalar>?, lengths: [Int]?) throws -> (Int, Int) {
+        try parameters.checkShapes()
         guard input.rank == 3, input.shape[2] == inputSize else {
             throw GRUKitError.shapeMismatch(tensor: "input", expected: "(T, N, I) with I = \(inputSize)", actual: input.shape)
         }
@@ -168,6 +204,18 @@ extension GRULayer {
             try h0.requireShape([n, hiddenSize], name: "initial state", meaning: "(N, H)")
             try h0.requireFinite(name: "initial state")
         }
+        if let lengths {
+            guard lengths.count == n else {
+                throw GRUKitError.shapeMismatch(tensor: "lengths", expected: "(N) = [\(n)]", actual: [lengths.count])
+            }
+            if let bad = lengths.firstIndex(where: { !(0...t).contains($0) }) {
+                throw GRUKitError.invalidValue(
+                    option: "lengths[\(bad)]", value: "\(lengths[bad])", expected: "a length in 0...\(t) (the input's T)")
+            }
+        }
+        if let clip, !(clip.isFinite && clip > 0) {
+            throw GRUKitError.invalidValue(option: "clip", value: "\(clip)", expected: "a finite number > 0")
+        }
         return (t, n)
     }
 }
@@ -177,9 +225,10 @@ extension GRULayer {
 extension GRULayer {
     /// Backpropagation through time.
     ///
-    /// Walks the steps of `trace` in reverse. At each step the gradient reaching the new state
-    /// is `∂L/∂h' = outputGradient[t] + (gradient flowing back from step t + 1)`; from it, with
-    /// σ' and tanh' read from the trace (a_g is the argument of gate g's activation):
+    /// Walks the steps of `trace` in reverse processing order. At each step the gradient reaching
+    /// the new state is `∂L/∂h' = outputGradient[t] + (gradient flowing back from the next
+    /// step)`; from it, with σ' and tanh' (or f′ and g′) read from the trace (a_g is the
+    /// argument of gate g's activation):
     ///
     ///     z keeps the old state:  ∂n = ∂h' ⊙ (1 − z),  ∂z = ∂h' ⊙ (h − n),  ∂h ← ∂h' ⊙ z
     ///     z takes the new state:  ∂n = ∂h' ⊙ z,        ∂z = ∂h' ⊙ (n − h),  ∂h ← ∂h' ⊙ (1 − z)
@@ -191,7 +240,8 @@ extension GRULayer {
     ///
     /// After the loop, the weight gradients are sums over all steps, each one matrix product:
     /// `∂W_ih = Σ_t ∂a_t x_tᵀ`, `∂W_hh = Σ_t ∂a^h_t h_{t−1}ᵀ` (the n rows use `r ⊙ h_{t−1}` when
-    /// the reset is before the matmul), and the biases sum the same rows.
+    /// the reset is before the matmul), and the biases sum the same rows. Steps past a
+    /// sequence's length pass its state gradient through unchanged and contribute nothing.
     ///
     /// - Parameters:
     ///   - trace: from ``forward(_:initialState:)`` on this layer.
@@ -216,12 +266,13 @@ extension GRULayer {
         var du = [Scalar](repeating: 0, count: n * h)
 
         for step in (0..<t).reversed() {
+            let time = reverse ? t - 1 - step : step
+            let cell = GRUStep(layer: self, batch: n, time: time, lengths: trace.lengths, step: step)
             if let dy = outputGradient?.scalars {
-                for e in 0..<(n * h) { dh[e] += dy[step * n * h + e] }
+                for b in 0..<n where cell.isValid(b) {
+                    for j in 0..<h { dh[b * h + j] += dy[(time * n + b) * h + j] }
+                }
             }
-            let cell = GRUStep<Scalar>(
-                convention: convention, batch: n, hidden: h,
-                gi: step * n * h3, gates: step * n * h3, candidateRecurrent: step * n * h)
             cell.backward(
                 parameters: p, trace: trace, dState: dh, dGi: &dGi, dGh: &dGh,
                 dPrevious: &dPrevious, du: &du)

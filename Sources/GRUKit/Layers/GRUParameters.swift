@@ -34,6 +34,18 @@ public struct GRUParameters<Scalar: GRUScalar>: ParameterSet, Equatable {
         weightIH: Tensor<Scalar>, weightHH: Tensor<Scalar>,
         biasIH: Tensor<Scalar>?, biasHH: Tensor<Scalar>?
     ) throws {
+        self.weightIH = weightIH
+        self.weightHH = weightHH
+        self.biasIH = biasIH
+        self.biasHH = biasHH
+        try checkShapes()
+        for path in parameterPaths {
+            try self[keyPath: path.keyPath].requireFinite(name: path.name)
+        }
+    }
+
+    /// Throws unless the tensors' shapes agree with each other (they are public and mutable).
+    func checkShapes() throws {
         guard weightHH.rank == 2, weightHH.shape[0] == 3 * weightHH.shape[1], weightHH.shape[1] > 0 else {
             throw GRUKitError.shapeMismatch(tensor: "weight_hh", expected: "(3H, H) with H ≥ 1", actual: weightHH.shape)
         }
@@ -47,13 +59,6 @@ public struct GRUParameters<Scalar: GRUScalar>: ParameterSet, Equatable {
         }
         try biasIH?.requireShape([3 * h], name: "bias_ih", meaning: "(3H)")
         try biasHH?.requireShape([3 * h], name: "bias_hh", meaning: "(3H)")
-        self.weightIH = weightIH
-        self.weightHH = weightHH
-        self.biasIH = biasIH
-        self.biasHH = biasHH
-        for path in parameterPaths {
-            try self[keyPath: path.keyPath].requireFinite(name: path.name)
-        }
     }
 
     /// PyTorch's default initialisation: every weight and bias uniform in (−1/√H, 1/√H).

@@ -10,13 +10,18 @@ public struct LinearParameters<Scalar: GRUScalar>: ParameterSet, Equatable {
 
     /// Creates parameters from tensors, checking their shapes and values.
     public init(weight: Tensor<Scalar>, bias: Tensor<Scalar>?) throws {
+        self.weight = weight
+        self.bias = bias
+        try checkShapes()
+        for path in parameterPaths { try self[keyPath: path.keyPath].requireFinite(name: path.name) }
+    }
+
+    /// Throws unless the weight is (O, I) and the bias (O).
+    func checkShapes() throws {
         guard weight.rank == 2, weight.shape[0] > 0, weight.shape[1] > 0 else {
             throw GRUKitError.shapeMismatch(tensor: "weight", expected: "(O, I) with O, I ≥ 1", actual: weight.shape)
         }
         try bias?.requireShape([weight.shape[0]], name: "bias", meaning: "(O)")
-        self.weight = weight
-        self.bias = bias
-        for path in parameterPaths { try self[keyPath: path.keyPath].requireFinite(name: path.name) }
     }
 
     /// O, the number of outputs.
@@ -98,6 +103,7 @@ public struct Linear<Scalar: GRUScalar>: Sendable {
     }
 
     private func checkedRows(_ input: Tensor<Scalar>, name: String) throws -> Int {
+        try parameters.checkShapes()
         guard input.rank >= 1, input.shape.last == inputSize else {
             throw GRUKitError.shapeMismatch(tensor: name, expected: "(…, I) with I = \(inputSize)", actual: input.shape)
         }

@@ -8,47 +8,64 @@ public enum Readout: String, CaseIterable, Sendable {
 
 /// The parameters of a ``GRUModel``: the GRU's, then the head's.
 public struct GRUModelParameters<Scalar: GRUScalar>: ParameterSet, Equatable {
-    /// The GRU layer's weights and biases.
-    public var gru: GRUParameters<Scalar>
+    /// The GRU stack's weights and biases.
+    public var gru: GRUStackParameters<Scalar>
     /// The linear head's weight and bias.
     public var head: LinearParameters<Scalar>
 
-    public init(gru: GRUParameters<Scalar>, head: LinearParameters<Scalar>) {
+    public init(gru: GRUStackParameters<Scalar>, head: LinearParameters<Scalar>) {
         self.gru = gru
         self.head = head
     }
 
-    /// Named as PyTorch names a module with a `gru` and a `head`: `gru.weight_ih`, `head.bias`, ….
+    /// Named as PyTorch names a module with a `gru` and a `head`: `gru.weight_ih_l0`, `head.bias`, ….
     public var parameterPaths: [ParameterPath<GRUModelParameters>] {
         gru.parameterPaths.map { $0.nested(in: \GRUModelParameters.gru, prefix: "gru.") }
             + head.parameterPaths.map { $0.nested(in: \GRUModelParameters.head, prefix: "head.") }
     }
 }
 
-/// A GRU layer followed by a linear head and a loss: the seed texts' network.
+/// A GRU stack followed by a linear head and a loss: the seed texts' network, grown up.
 ///
-///     input (T, N, I) → GRU → states (T, N, H) → head → logits (T, N, O) or (N, O) → loss
+///     input (T, N, I) → GRU → outputs (T, N, D·H) → head → logits (T, N, O) or (N, O) → loss
+///
+/// With `batchFirst`, the input is (N, T, I) and every-step logits (N, T, O).
 public struct GRUModel<Scalar: GRUScalar>: Sendable {
     /// All trainable tensors.
     public var parameters: GRUModelParameters<Scalar>
-    /// The GRU variant.
-    public var convention: GRUConvention
+    /// The GRU stack's sizes, layout and semantics.
+    public var configuration: GRUConfiguration
     /// Whether the head reads every step or the last.
     public var readout: Readout
 
-    /// Creates a model from parameters, checking that the head's input is the GRU's width.
-    public init(parameters: GRUModelParameters<Scalar>, convention: GRUConvention, readout: Readout) throws {
-        guard parameters.head.inputSize == parameters.gru.hiddenSize else {
+    /// Creates a model from parameters, checking them against the configuration and that the
+    /// head reads the GRU's output width (D·H).
+    public init(parameters: GRUModelParameters<Scalar>, configuration: GRUConfiguration, readout: Readout) throws {
+        _ = try GRU(configuration, parameters: parameters.gru)
+        let width = configuration.directionCount * configuration.hiddenSize
+        guard parameters.head.inputSize == width else {
             throw GRUKitError.shapeMismatch(
-                tensor: "head.weight", expected: "(O, H) with H = \(parameters.gru.hiddenSize)",
-                actual: parameters.head.weight.shape)
+                tensor: "head.weight", expected: "(O, D·H) with D·H = \(width)", actual: parameters.head.weight.shape)
         }
         self.parameters = parameters
-        self.convention = convention
+        self.configuration = configuration
         self.readout = readout
     }
 
-    /// Creates a model with PyTorch's default initialisation.
+    /// Creates a model with PyTorch's default initialisation: the GRU's weights first, then
+    /// the head's.
+    public init(
+        configuration: GRUConfiguration, outputSize: Int, readout: Readout = .everyStep,
+        using generator: inout SeededGenerator
+    ) throws {
+        let gru = try GRU<Scalar>(configuration, using: &generator)
+        let head = try Linear<Scalar>(
+            inputSize: configuration.directionCount * configuration.hiddenSize, outputSize: outputSize, using: &generator)
+        try self.init(parameters: GRUModelParameters(gru: gru.parameters, head: head.parameters),
+                      configuration: configuration, readout: readout)
+    }
+
+    /// Creates a one-layer, one-direction model with PyTorch's default initialisation.
     ///
     /// - Parameters:
     ///   - inputSize: I ≥ 1.
@@ -62,50 +79,55 @@ public struct GRUModel<Scalar: GRUScalar>: Sendable {
         inputSize: Int, hiddenSize: Int, outputSize: Int, convention: GRUConvention = .pytorch,
         bias: Bool = true, readout: Readout = .everyStep, using generator: inout SeededGenerator
     ) throws {
-        let gru = try GRUParameters<Scalar>.pytorchDefault(
-            inputSize: inputSize, hiddenSize: hiddenSize, bias: bias, using: &generator)
-        let head = try Linear<Scalar>(inputSize: hiddenSize, outputSize: outputSize, using: &generator)
-        try self.init(parameters: GRUModelParameters(gru: gru, head: head.parameters), convention: convention, readout: readout)
+        var configuration = GRUConfiguration(inputSize: inputSize, hiddenSize: hiddenSize, bias: bias)
+        configuration.convention = convention
+        try self.init(configuration: configuration, outputSize: outputSize, readout: readout, using: &generator)
     }
 
-    /// The GRU layer (a view of ``parameters``).
-    public var gru: GRULayer<Scalar> { GRULayer(parameters: parameters.gru, convention: convention) }
+    /// The GRU stack (a view of ``parameters``; its forward pass checks every shape).
+    public var gru: GRU<Scalar> { GRU(unchecked: configuration, parameters: parameters.gru) }
     /// The linear head (a view of ``parameters``).
     public var head: Linear<Scalar> { Linear(parameters: parameters.head) }
 
     /// The head's outputs: (T, N, O) for ``Readout/everyStep``, (N, O) for ``Readout/lastStep``.
     ///
     /// - Parameters:
-    ///   - input: (T, N, I).
-    ///   - initialState: (N, H) or `nil` for zeros.
-    public func logits(_ input: Tensor<Scalar>, initialState: Tensor<Scalar>? = nil) throws -> Tensor<Scalar> {
-        let (output, _) = try gru(input, initialState: initialState)
+    ///   - input: (T, N, I), or (N, T, I) with `batchFirst`.
+    ///   - initialState: (L·D, N, H) or `nil` for zeros.
+    ///   - lengths: per-sequence lengths, or `nil`.
+    public func logits(
+        _ input: Tensor<Scalar>, initialState: Tensor<Scalar>? = nil, lengths: [Int]? = nil
+    ) throws -> Tensor<Scalar> {
+        let (output, _) = try gru(input, initialState: initialState, lengths: lengths)
         return try head(readoutStates(output))
     }
 
     /// The loss of one batch.
     public func loss(
-        _ input: Tensor<Scalar>, initialState: Tensor<Scalar>? = nil, target: LossTarget<Scalar>,
-        loss: Loss, reduction: Reduction = .mean
+        _ input: Tensor<Scalar>, initialState: Tensor<Scalar>? = nil, lengths: [Int]? = nil,
+        target: LossTarget<Scalar>, loss: Loss, reduction: Reduction = .mean, dropoutSeed: UInt64? = nil
     ) throws -> Scalar {
-        try loss.evaluate(logits: logits(input, initialState: initialState), target: target, reduction: reduction).value
+        let trace = try gru.forward(input, initialState: initialState, lengths: lengths, dropoutSeed: dropoutSeed)
+        return try loss.evaluate(logits: head(readoutStates(trace.output)), target: target, reduction: reduction).value
     }
 
     /// The loss of one batch and its gradient with respect to every parameter, the input and
     /// the initial state.
     ///
     /// - Parameters:
-    ///   - input: (T, N, I).
-    ///   - initialState: (N, H) or `nil` for zeros.
+    ///   - input: (T, N, I), or (N, T, I) with `batchFirst`.
+    ///   - initialState: (L·D, N, H) or `nil` for zeros.
+    ///   - lengths: per-sequence lengths, or `nil`.
     ///   - target: for the logits (T, N, O) or (N, O); see ``LossTarget``.
     ///   - loss: which loss.
     ///   - reduction: mean or sum.
+    ///   - dropoutSeed: the seed of this step's dropout masks, or `nil` for no dropout.
     public func gradients(
-        _ input: Tensor<Scalar>, initialState: Tensor<Scalar>? = nil, target: LossTarget<Scalar>,
-        loss: Loss, reduction: Reduction = .mean
+        _ input: Tensor<Scalar>, initialState: Tensor<Scalar>? = nil, lengths: [Int]? = nil,
+        target: LossTarget<Scalar>, loss: Loss, reduction: Reduction = .mean, dropoutSeed: UInt64? = nil
     ) throws -> (loss: Scalar, logits: Tensor<Scalar>, gradients: GRUModelGradients<Scalar>) {
         let gru = self.gru
-        let trace = try gru.forward(input, initialState: initialState)
+        let trace = try gru.forward(input, initialState: initialState, lengths: lengths, dropoutSeed: dropoutSeed)
         let states = try readoutStates(trace.output)
         let logits = try head(states)
         let (value, dLogits) = try loss.evaluate(logits: logits, target: target, reduction: reduction)
@@ -115,9 +137,7 @@ public struct GRUModel<Scalar: GRUScalar>: Sendable {
         case .everyStep:
             dOutput = dStates
         case .lastStep:
-            var d = Tensor<Scalar>(uncheckedZeros: trace.output.shape)
-            d.scalars.replaceSubrange((d.count - dStates.count)..., with: dStates.scalars)
-            dOutput = d
+            dOutput = placeAtLastStep(dStates, outputShape: trace.output.shape)
         }
         let dGRU = try gru.backward(trace, outputGradient: dOutput, finalStateGradient: nil)
         let gradients = GRUModelGradients(
@@ -126,15 +146,36 @@ public struct GRUModel<Scalar: GRUScalar>: Sendable {
         return (value, logits, gradients)
     }
 
-    /// The states the head reads: all of `output` (T, N, H), or its last step (N, H).
+    /// The states the head reads: all of `output`, or its last time step (N, D·H).
     func readoutStates(_ output: Tensor<Scalar>) throws -> Tensor<Scalar> {
-        switch readout {
-        case .everyStep:
-            return output
-        case .lastStep:
-            let (n, h) = (output.shape[1], output.shape[2])
-            return Tensor(unchecked: [n, h], scalars: Array(output.scalars[(output.count - n * h)...]))
+        guard readout == .lastStep else { return output }
+        let width = output.shape[2]
+        if configuration.batchFirst {  // (N, T, W): row n's last step
+            let (n, t) = (output.shape[0], output.shape[1])
+            var last = [Scalar]()
+            for b in 0..<n {
+                let end = (b * t + t) * width
+                last.append(contentsOf: output.scalars[(end - width)..<end])
+            }
+            return Tensor(unchecked: [n, width], scalars: last)
         }
+        let n = output.shape[1]
+        return Tensor(unchecked: [n, width], scalars: Array(output.scalars[(output.count - n * width)...]))
+    }
+
+    /// A zero gradient of the output's shape with `dLast` (N, D·H) at the last time step.
+    private func placeAtLastStep(_ dLast: Tensor<Scalar>, outputShape: [Int]) -> Tensor<Scalar> {
+        var d = Tensor<Scalar>(uncheckedZeros: outputShape)
+        let width = outputShape[2]
+        if configuration.batchFirst {
+            let (n, t) = (outputShape[0], outputShape[1])
+            for b in 0..<n {
+                d.scalars.replaceSubrange(((b * t + t - 1) * width)..<((b * t + t) * width), with: dLast.scalars[(b * width)..<((b + 1) * width)])
+            }
+        } else {
+            d.scalars.replaceSubrange((d.count - dLast.count)..., with: dLast.scalars)
+        }
+        return d
     }
 }
 
@@ -142,8 +183,8 @@ public struct GRUModel<Scalar: GRUScalar>: Sendable {
 public struct GRUModelGradients<Scalar: GRUScalar>: Sendable {
     /// ∂L/∂(every parameter).
     public var parameters: GRUModelParameters<Scalar>
-    /// ∂L/∂input, (T, N, I).
+    /// ∂L/∂input, in the input's layout.
     public var input: Tensor<Scalar>
-    /// ∂L/∂(initial state), (N, H).
+    /// ∂L/∂(initial state), (L·D, N, H).
     public var initialState: Tensor<Scalar>
 }

@@ -29,9 +29,12 @@ func tensor<S: GRUScalar>(_ tensors: [String: FixtureTensor], _ name: String, _:
 
 enum FixtureError: Error { case missing(String) }
 
-/// GRU parameters from tensors named `prefix + weight_ih` and so on.
-func gruParameters<S: GRUScalar>(_ tensors: [String: FixtureTensor], prefix: String = "", bias: Bool) throws -> GRUParameters<S> {
+/// GRU parameters from tensors named `prefix + weight_ih + suffix` and so on.
+func gruParameters<S: GRUScalar>(
+    _ tensors: [String: FixtureTensor], prefix: String = "", suffix: String = "", bias: Bool
+) throws -> GRUParameters<S> {
     try GRUParameters(
-        weightIH: tensor(tensors, prefix + "weight_ih"), weightHH: tensor(tensors, prefix + "weight_hh"),
-        biasIH: bias ? tensor(tensors, prefix + "bias_ih") : nil, biasHH: bias ? tensor(tensors, prefix + "bias_hh") : nil)
+        weightIH: tensor(tensors, prefix + "weight_ih" + suffix), weightHH: tensor(tensors, prefix + "weight_hh" + suffix),
+        biasIH: bias ? tensor(tensors, prefix + "bias_ih" + suffix) : nil,
+        biasHH: bias ? tensor(tensors, prefix + "bias_hh" + suffix) : nil)
 }
