@@ -30,9 +30,13 @@ struct SafeTensorsExpectation: Decodable {
 /// The bytes of a safetensors file built by hand: the little-endian length of `header`
 /// (or `length` when given, to lie about it), the header, then `data`.
 func rawSafeTensors(_ header: String, data: [UInt8] = [], length: UInt64? = nil) -> Data {
-    let headerBytes = Array(header.utf8)
-    let n = length ?? UInt64(headerBytes.count)
-    return Data((0..<8).map { UInt8(truncatingIfNeeded: n >> (8 * $0)) } + headerBytes + data)
+    rawSafeTensors(bytes: Array(header.utf8), data: data, length: length)
+}
+
+/// The bytes of a safetensors file whose header is given as bytes, valid UTF-8 or not.
+func rawSafeTensors(bytes header: [UInt8], data: [UInt8] = [], length: UInt64? = nil) -> Data {
+    let n = length ?? UInt64(header.count)
+    return Data((0..<8).map { UInt8(truncatingIfNeeded: n >> (8 * $0)) } + header + data)
 }
 
 /// A header entry for tensor `name`, as JSON text.
