@@ -56,6 +56,15 @@ import Testing
         }
     }
 
+    /// A `Data` slice (whose indices do not start at 0) parses from its own first byte.
+    @Test func dataSlicesParseFromTheirOwnStart() throws {
+        var writer = SafeTensorsWriter()
+        try writer.add("x", Tensor<Float>(shape: [2], scalars: [1, 2]))
+        let slice = (Data([0xAA, 0xBB, 0xCC]) + writer.serialized() + Data([0xDD])).dropFirst(3).dropLast()
+        #expect(slice.startIndex == 3)
+        #expect(try SafeTensorsFile(data: slice).tensor("x", as: Float.self).scalars == [1, 2])
+    }
+
     @Test func explicitDTypesConvert() throws {
         var writer = SafeTensorsWriter()
         let doubles = try Tensor<Double>(shape: [3], scalars: [0.1, -1e-300, 3])

@@ -87,7 +87,7 @@ extension SafeTensorsError: CustomStringConvertible {
             return "\(file): the header length field says \(headerLength) bytes, more than the limit of "
                 + "\(SafeTensorsFile.maximumHeaderLength); the file is corrupt or not a safetensors file"
         case let .headerPastEnd(file, headerLength, fileSize):
-            return "\(file): the header length field says \(headerLength) bytes but only \(max(fileSize - 8, 0)) "
+            return "\(file): the header length field says \(headerLength) bytes but only \(fileSize > 8 ? fileSize - 8 : 0) "
                 + "follow it; the file is truncated or not a safetensors file"
         case let .headerNotUTF8(file, byteOffset):
             return "\(file): the header is not valid UTF-8 (at byte \(byteOffset) of the header)"

@@ -98,6 +98,8 @@ public struct SafeTensorsFile: Sendable {
     ///   ``SafeTensorsError/cannotConvert(file:key:dtype:target:)`` for `BOOL`, `C64` and the
     ///   8-, 6- and 4-bit floats, or ``SafeTensorsError/notRepresentable(file:key:index:value:target:)``
     ///   for an integer that `S` cannot hold exactly or a finite `F64` beyond `Float`'s range.
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
     public func tensor<S: GRUScalar>(_ name: String, as type: S.Type = S.self) throws -> Tensor<S> {
         let info = try lookUp(name)
         let target = "\(S.self)"

@@ -49,6 +49,8 @@ public struct SafeTensorsWriter: Sendable {
     ///     as `F64`. `Double` to `F32` rounds to nearest.
     /// - Throws: ``SafeTensorsError/cannotAdd(key:problem:)`` for a used or reserved name,
     ///   another dtype, or a finite `Double` beyond `Float`'s range when writing `F32`.
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
     public mutating func add<S: GRUScalar>(
         _ name: String, _ tensor: Tensor<S>, as dtype: SafeTensorsDType? = nil
     ) throws {
