@@ -87,6 +87,40 @@ import Testing
         }
     }
 
+    #if os(Linux)
+    /// The resident memory of this process, from /proc.
+    static func residentBytes() throws -> Int {
+        let status = try String(contentsOfFile: "/proc/self/status", encoding: .utf8)
+        let line = try #require(status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") })
+        return try #require(Int(line.split(separator: " ").dropFirst().first ?? "")) * 1024
+    }
+
+    /// A 3 GiB (sparse) file opens by mapping: only the header and what is converted is read.
+    @Test func largeFilesAreMappedNotLoaded() throws {
+        try Self.withTemporaryDirectory { directory in
+            let url = directory.appendingPathComponent("large.safetensors")
+            let size = 3 << 30
+            var header = Array(("{" + safeTensorsEntry("big", "U8", shape: [size], offsets: (0, size)) + ","
+                + safeTensorsEntry("tail", "F32", shape: [1], offsets: (size, size + 4)) + "}").utf8)
+            header += Array(repeating: UInt8(ascii: " "), count: (8 - header.count % 8) % 8)
+            let prefix = rawSafeTensors(bytes: header)
+            #expect(FileManager.default.createFile(atPath: url.path, contents: prefix))
+            let handle = try FileHandle(forWritingTo: url)
+            try handle.truncate(atOffset: UInt64(prefix.count + size))
+            try handle.seekToEnd()
+            try handle.write(contentsOf: Data([0, 0, 0x20, 0x41]))  // 10.0 as little-endian F32
+            try handle.close()
+
+            let before = try Self.residentBytes()
+            let st = try SafeTensorsFile(contentsOf: url)
+            #expect(st.info("big")?.dataOffsets == 0..<size)
+            #expect(try st.tensor("tail", as: Float.self).scalars == [10])
+            let growth = try Self.residentBytes() - before
+            #expect(growth < 512 << 20, "opening a 3 GiB file grew resident memory by \(growth >> 20) MiB")
+        }
+    }
+    #endif
+
     @Test func readErrorsNameThePath() throws {
         try Self.withTemporaryDirectory { directory in
             let missing = directory.appendingPathComponent("absent.safetensors")
