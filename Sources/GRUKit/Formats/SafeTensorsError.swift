@@ -74,6 +74,7 @@ public enum SafeTensorsError: Error, Equatable, Sendable {
 }
 
 extension SafeTensorsError: CustomStringConvertible {
+    /// A message for a user: the file, the tensor where one is involved, and the problem.
     public var description: String {
         switch self {
         case let .cannotRead(file, reason):
