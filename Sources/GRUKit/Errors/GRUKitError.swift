@@ -19,6 +19,9 @@ public enum GRUKitError: Error, Equatable, Sendable {
     case invalidClassIndex(tensor: String, position: Int, value: Int, classes: Int)
     /// Two settings cannot be used together.
     case incompatible(String)
+    /// A weights file does not hold what the model needs: a missing, unexpected or
+    /// inconsistent tensor.
+    case invalidWeights(file: String, key: String?, problem: String)
 }
 
 extension GRUKitError: CustomStringConvertible {
@@ -38,6 +41,8 @@ extension GRUKitError: CustomStringConvertible {
             return "\(tensor): class index \(value) at position \(position) is outside 0..<\(classes)"
         case let .incompatible(message):
             return message
+        case let .invalidWeights(file, key, problem):
+            return "\(file): " + (key.map { "\($0): " } ?? "") + problem
         }
     }
 }

@@ -44,8 +44,8 @@ public struct SafeTensorsFile: Sendable {
     private let bytes: Data
     /// Where the data buffer starts in `bytes`.
     private let dataStart: Int
-    /// How errors name the file.
-    private let file: String
+    /// How errors name the file: its path, or the name given with the bytes.
+    public let file: String
 
     /// Opens and validates a safetensors file.
     ///
