@@ -24,6 +24,6 @@ let package = Package(
         ),
         .executableTarget(name: "gru", dependencies: ["GRUCLI"]),
         .testTarget(name: "GRUKitTests", dependencies: ["GRUKit"], exclude: ["Fixtures"]),
-        .testTarget(name: "GRUCLITests", dependencies: ["GRUCLI", "GRUKit", "gru"]),
+        .testTarget(name: "GRUCLITests", dependencies: ["GRUCLI", "GRUKit", "gru"], exclude: ["Fixtures"]),
     ]
 )

@@ -10,3 +10,12 @@ func pad(_ text: String, _ width: Int, right: Bool = false) -> String {
 func scientific(_ x: Double) -> String {
     String(format: "%.1e", x)
 }
+
+/// An error a command reports as it is, with the files it concerns already named.
+struct CommandError: Error, CustomStringConvertible {
+    let description: String
+
+    init(_ description: String) {
+        self.description = description
+    }
+}
