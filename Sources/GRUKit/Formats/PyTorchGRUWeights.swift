@@ -83,7 +83,10 @@ extension GRU {
     /// Adds the state_dict's tensors, under `prefix`, to a writer: what
     /// `gru.load_state_dict(safetensors.torch.load_file(path))` reads back in PyTorch.
     ///
-    /// - Parameter dtype: F32 (the default; PyTorch's default dtype) or F64.
+    /// - Parameters:
+    ///   - writer: the writer to add to.
+    ///   - prefix: put before every key, such as `"gru."`.
+    ///   - dtype: F32 (the default; PyTorch's default dtype) or F64.
     public func addPyTorchWeights(to writer: inout SafeTensorsWriter, prefix: String = "", as dtype: SafeTensorsDType = .f32) throws {
         for (name, tensor) in parameters.namedTensors {
             try writer.add(prefix + name, tensor, as: dtype)

@@ -82,7 +82,9 @@ public struct GRU<Scalar: GRUScalar>: Sendable {
     /// Runs the stack and keeps what ``backward(_:outputGradient:finalStateGradient:)`` needs.
     ///
     /// - Parameters:
-    ///   - input, initialState, lengths: as for ``callAsFunction(_:initialState:lengths:)``.
+    ///   - input: (T, N, I), or (N, T, I) with `batchFirst`.
+    ///   - initialState: (L·D, N, H), or `nil` for zeros.
+    ///   - lengths: N sequence lengths in 0...T, or `nil`.
     ///   - dropoutSeed: in training, the seed of this call's dropout masks (the same seed gives
     ///     the same masks); `nil` runs without dropout, as in evaluation.
     public func forward(

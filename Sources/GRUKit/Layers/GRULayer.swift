@@ -244,7 +244,7 @@ extension GRULayer {
     /// sequence's length pass its state gradient through unchanged and contribute nothing.
     ///
     /// - Parameters:
-    ///   - trace: from ``forward(_:initialState:)`` on this layer.
+    ///   - trace: from ``forward(_:initialState:lengths:)`` on this layer.
     ///   - outputGradient: ∂L/∂output, (T, N, H), or `nil` when the loss ignores the outputs.
     ///   - finalStateGradient: ∂L/∂(final state), (N, H), or `nil` when the loss ignores it.
     public func backward(

@@ -76,7 +76,9 @@ public struct ONNXGRUOperator: Sendable, Equatable {
     /// The one-layer GRU this operator computes with weights W, R and optional B.
     ///
     /// - Parameters:
-    ///   - w: [D, 3H, I]; `r`: [D, 3H, H]; `b`: [D, 6H] or `nil`, all in gate order z, r, h.
+    ///   - w: W, [D, 3H, I], gates z, r, h.
+    ///   - r: R, [D, 3H, H], gates z, r, h.
+    ///   - b: B, [D, 6H] (`[Wb, Rb]`, gates z, r, h), or `nil` for no biases.
     public func gru<Scalar>(w: Tensor<Scalar>, r: Tensor<Scalar>, b: Tensor<Scalar>?) throws -> GRU<Scalar> {
         let d = direction.count
         guard r.rank == 3, r.shape[0] == d, r.shape[1] == 3 * r.shape[2], r.shape[2] >= 1 else {
@@ -112,7 +114,9 @@ public struct ONNXGRUOperator: Sendable, Equatable {
     ///
     /// - Parameters:
     ///   - x: X, [T, N, I] (layout 0) or [N, T, I] (layout 1).
-    ///   - w, r, b: the weights, see ``gru(w:r:b:)``.
+    ///   - w: W, [D, 3H, I].
+    ///   - r: R, [D, 3H, H].
+    ///   - b: B, [D, 6H], or `nil`.
     ///   - sequenceLengths: `sequence_lens`, N lengths, or `nil`.
     ///   - initialH: `initial_h`, [D, N, H] (layout 0) or [N, D, H] (layout 1), or `nil`.
     /// - Returns: Y and Y_h in the layout's shapes. For a sequence of length 0, Y_h is zero, as
