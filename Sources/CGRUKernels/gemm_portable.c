@@ -18,8 +18,11 @@ GRU_INLINE v4f load4(const float *p) {
 
 GRU_INLINE void store4(float *p, v4f v) { memcpy(p, &v, sizeof v); }
 
-GRU_INLINE void ukernel(const int MR, gru_index kc, const float *restrict a, const float *restrict b,
-                        float *restrict c, gru_index ldc, gru_index lo, gru_index hi, int accumulate) {
+GRU_INLINE void ukernel(const int MR, gru_index kc, const float *restrict a, gru_index lda,
+                        const float *restrict b, float *restrict c, gru_index ldc, gru_index lo,
+                        gru_index hi, int accumulate) {
+    // A is packed (a[p * MR + r]) when lda == 0, else row-major (a[r * lda + p]).
+    const gru_index ars = lda ? lda : 1, acs = lda ? 1 : MR;
     for (int h = 0; h < GRU_NR; h += 8) {
         if (hi <= h || lo >= h + 8) continue;
         const int full = lo <= h && hi >= h + 8;
@@ -42,7 +45,7 @@ GRU_INLINE void ukernel(const int MR, gru_index kc, const float *restrict a, con
         for (gru_index p = 0; p < kc; p++) {
             v4f b0 = load4(b + p * GRU_NR + h), b1 = load4(b + p * GRU_NR + h + 4);
             for (int r = 0; r < MR; r++) {
-                v4f av = (v4f){0, 0, 0, 0} + a[p * MR + r];
+                v4f av = (v4f){0, 0, 0, 0} + a[p * acs + r * ars];
                 v4f t0 = av * b0, t1 = av * b1;  // separate statements: never contracted to FMA
                 acc[r][0] += t0;
                 acc[r][1] += t1;
@@ -65,20 +68,21 @@ GRU_INLINE void ukernel(const int MR, gru_index kc, const float *restrict a, con
 }
 
 #define UK(MR)                                                                                \
-    static __attribute__((noinline)) void uk_##MR(gru_index kc, const float *a, const float *b,    \
-                                                  float *c, gru_index ldc, gru_index lo, gru_index hi,       \
-                                                  int acc) {                                  \
-        ukernel(MR, kc, a, b, c, ldc, lo, hi, acc);                                           \
+    static __attribute__((noinline)) void uk_##MR(gru_index kc, const float *a, gru_index lda, \
+                                                  const float *b, float *c, gru_index ldc,    \
+                                                  gru_index lo, gru_index hi, int acc) {      \
+        ukernel(MR, kc, a, lda, b, c, ldc, lo, hi, acc);                                      \
     }
 UK(1) UK(2) UK(3) UK(4) UK(5) UK(6)
 #undef UK
 
-typedef void (*ukernel_fn)(gru_index, const float *, const float *, float *, gru_index, gru_index, gru_index, int);
+typedef void (*ukernel_fn)(gru_index, const float *, gru_index, const float *, float *, gru_index,
+                           gru_index, gru_index, int);
 static const ukernel_fn ukernels[GRU_MR] = {uk_1, uk_2, uk_3, uk_4, uk_5, uk_6};
 
 #define GRU_TARGET
 #define GRU_NAME(x) x##_portable
 #define GRU_NP_MAX(mr) 1
-#define GRU_UKERNEL(mr, np, kc, a, b, bps, c, ldc, lo, hi, acc) \
-    ukernels[(mr) - 1](kc, a, b, c, ldc, lo, hi, acc)
+#define GRU_UKERNEL(mr, np, kc, a, lda, b, bps, c, ldc, lo, hi, acc) \
+    ukernels[(mr) - 1](kc, a, lda, b, c, ldc, lo, hi, acc)
 #include "gemm_driver.h"
