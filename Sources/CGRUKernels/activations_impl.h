@@ -7,13 +7,14 @@
 //
 // The math, for float x:
 //   e^x, x <= 0:  n = round(x log2 e), r = x - n ln 2 (two-part ln 2, |r| <= ln2 / 2),
-//                 e^r = 1 + r + r^2 P(r) (Cephes expf, ~1 ulp), e^x = e^r 2^(n/2) 2^(n - n/2)
-//                 (two exact power-of-two scalings, so results down into subnormals are right).
+//                 e^r = 1 + r + r^2 P(r) (Cephes expf, ~1 ulp), e^x = e^r (2^(n/2) 2^(n - n/2))
+//                 (2^n built from two normal powers of two, so subnormal results are right).
 //   sigmoid(x)  = s for x >= 0, e s for x < 0, with e = e^-|x| and s = 1 / (1 + e): no
 //                 overflow, no cancellation, relative error of a few ulps down to subnormals.
 //   tanh(x)     = sign(x) t(|x|), t(a) = a + a^3 Q(a^2) for a < 0.625 (minimax, relative
 //                 error 5e-9 before rounding), else (1 - e) / (1 + e) with e = e^-2a <= 0.29.
-// NaN lanes return the input NaN; +-inf saturate to 1/0 (sigmoid) and +-1 (tanh).
+// NaN lanes give NaN (by propagation, not by a test); +-inf saturate to 1/0 (sigmoid) and +-1
+// (tanh).
 
 #include <stdint.h>
 #include <string.h>
@@ -36,33 +37,37 @@ AI VF GRU_NAME(select)(VI mask, VF a, VF b) {
 #define FROM_BITS GRU_NAME(from_bits)
 #define SELECT GRU_NAME(select)
 
-/// e^x for x <= 0 (not NaN): ~1 ulp, subnormal results included, 0 below -104.
+/// e^x for x <= 0: ~1 ulp, subnormal results included, 0 below -104, NaN for NaN.
+/// The loops are bound by the multiply-add pipes (llvm-mca), so multiplies are few: Estrin's
+/// scheme for the polynomial, an integer add for half of the scaling.
 AI VF GRU_NAME(exp_nonpositive)(VF x) {
-    x = SELECT(x < SPLAT(-104.0f), SPLAT(-104.0f), x);
+    x = SELECT(x < SPLAT(-104.0f), SPLAT(-104.0f), x);  // NaN compares false and stays
     const VF magic = SPLAT(12582912.0f);  // 1.5 * 2^23: adding it rounds to an integer
     VF n = (GRU_MADD(x, SPLAT(1.44269504088896341f), magic)) - magic;
     VF r = GRU_MADD(n, SPLAT(-0.693359375f), x);
     r = GRU_MADD(n, SPLAT(2.12194440e-4f), r);
-    VF p = SPLAT(1.9875691500e-4f);
-    p = GRU_MADD(p, r, SPLAT(1.3981999507e-3f));
-    p = GRU_MADD(p, r, SPLAT(8.3334519073e-3f));
-    p = GRU_MADD(p, r, SPLAT(4.1665795894e-2f));
-    p = GRU_MADD(p, r, SPLAT(1.6666665459e-1f));
-    p = GRU_MADD(p, r, SPLAT(5.0000001201e-1f));
-    p = GRU_MADD(p, r * r, r) + SPLAT(1.0f);
-    VI ni = __builtin_convertvector(n, VI);  // -151 <= n <= 0, exact
-    VI n1 = ni >> 1, n2 = ni - n1;           // each >= -76: 2^n1, 2^n2 are normal
-    VF s1 = FROM_BITS((n1 + 127) << 23), s2 = FROM_BITS((n2 + 127) << 23);
-    return (p * s1) * s2;
+    // e^r = 1 + r + r^2 (c0 + c1 r + c2 r^2 + c3 r^3 + c4 r^4 + c5 r^5)
+    VF r2 = r * r;
+    VF p01 = GRU_MADD(SPLAT(1.6666665459e-1f), r, SPLAT(5.0000001201e-1f));
+    VF p23 = GRU_MADD(SPLAT(8.3334519073e-3f), r, SPLAT(4.1665795894e-2f));
+    VF p45 = GRU_MADD(SPLAT(1.9875691500e-4f), r, SPLAT(1.3981999507e-3f));
+    VF r4 = r2 * r2;
+    VF p = GRU_MADD(p23, r2, p01);
+    p = GRU_MADD(p45, r4, p);
+    p = GRU_MADD(p, r2, r) + SPLAT(1.0f);
+    VI ni = __builtin_convertvector(n, VI);  // -151 <= n <= 0, exact (NaN: garbage, p is NaN)
+    VI n1 = ni >> 1, n2 = ni - n1;           // each >= -76
+    // p 2^n1 by adding n1 to p's exponent (p >= 0.7, so it stays normal; an integer op, off
+    // the multiply pipes), then one multiply by the normal 2^n2, which rounds only subnormals.
+    VF scaled = FROM_BITS(BITS(p) + (n1 << 23));
+    return scaled * FROM_BITS((n2 + 127) << 23);
 }
 
 AI VF GRU_NAME(sigmoid_v)(VF x) {
     const VI sign = (VI){0} + (int32_t)0x80000000u;
-    VF ax = FROM_BITS(BITS(x) & ~sign);
-    VF e = GRU_NAME(exp_nonpositive)(-ax);
+    VF e = GRU_NAME(exp_nonpositive)(FROM_BITS(BITS(x) | sign));  // e^-|x|
     VF s = SPLAT(1.0f) / (SPLAT(1.0f) + e);
-    VF y = SELECT(x < SPLAT(0.0f), e * s, s);
-    return SELECT(x != x, x, y);
+    return SELECT(x < SPLAT(0.0f), e * s, s);  // NaN: s is NaN
 }
 
 AI VF GRU_NAME(tanh_v)(VF x) {
@@ -79,9 +84,8 @@ AI VF GRU_NAME(tanh_v)(VF x) {
     // Large: (1 - e) / (1 + e), e = e^-2a.
     VF e = GRU_NAME(exp_nonpositive)(SPLAT(-2.0f) * ax);
     VF large = (SPLAT(1.0f) - e) / (SPLAT(1.0f) + e);
-    VF t = SELECT(ax < SPLAT(0.625f), small, large);
-    VF y = FROM_BITS(BITS(t) | (BITS(x) & sign));
-    return SELECT(x != x, x, y);
+    VF t = SELECT(ax < SPLAT(0.625f), small, large);  // NaN: large is NaN
+    return FROM_BITS(BITS(t) | (BITS(x) & sign));
 }
 
 #define GRU_ELEMENTWISE(public_name, vector_fn)                                   \
