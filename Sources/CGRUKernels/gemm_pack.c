@@ -6,6 +6,16 @@
 
 #include "kernels_internal.h"
 
+typedef float v4f __attribute__((vector_size(16)));
+
+static inline v4f load4(const float *p) {
+    v4f v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static inline void store4(float *p, v4f v) { memcpy(p, &v, sizeof v); }
+
 void gru_pack_b_block(int transB, gru_index n, const float *B, gru_index ldb,
                       gru_index p0, gru_index kc, gru_index j0, gru_index j1, float *dst) {
     for (gru_index j = j0; j < j1; j++) {
@@ -26,11 +36,31 @@ void gru_pack_b_block(int transB, gru_index n, const float *B, gru_index ldb,
             }
         } else {
             // op(B)[p][c] = B[c * ldb + p]: each of the 16 columns is a contiguous row of B.
-            for (gru_index c = 0; c < width; c++) {
-                const float *src = B + (c0 + c) * ldb + p0;
-                for (gru_index p = 0; p < kc; p++) panel[p * GRU_NR + c] = src[p];
+            // Transpose 4 x 4 blocks in registers, then the leftover rows and columns singly.
+            const float *src = B + c0 * ldb + p0;
+            gru_index c = 0;
+            for (; c + 4 <= width; c += 4) {
+                gru_index p = 0;
+                for (; p + 4 <= kc; p += 4) {
+                    v4f r0 = load4(src + c * ldb + p), r1 = load4(src + (c + 1) * ldb + p);
+                    v4f r2 = load4(src + (c + 2) * ldb + p), r3 = load4(src + (c + 3) * ldb + p);
+                    v4f t0 = __builtin_shufflevector(r0, r1, 0, 4, 1, 5);  // r0[0] r1[0] r0[1] r1[1]
+                    v4f t1 = __builtin_shufflevector(r0, r1, 2, 6, 3, 7);
+                    v4f t2 = __builtin_shufflevector(r2, r3, 0, 4, 1, 5);
+                    v4f t3 = __builtin_shufflevector(r2, r3, 2, 6, 3, 7);
+                    store4(panel + p * GRU_NR + c, __builtin_shufflevector(t0, t2, 0, 1, 4, 5));
+                    store4(panel + (p + 1) * GRU_NR + c, __builtin_shufflevector(t0, t2, 2, 3, 6, 7));
+                    store4(panel + (p + 2) * GRU_NR + c, __builtin_shufflevector(t1, t3, 0, 1, 4, 5));
+                    store4(panel + (p + 3) * GRU_NR + c, __builtin_shufflevector(t1, t3, 2, 3, 6, 7));
+                }
+                for (; p < kc; p++) {
+                    for (gru_index q = c; q < c + 4; q++) panel[p * GRU_NR + q] = src[q * ldb + p];
+                }
             }
-            for (gru_index c = width; c < GRU_NR; c++) {
+            for (; c < width; c++) {
+                for (gru_index p = 0; p < kc; p++) panel[p * GRU_NR + c] = src[c * ldb + p];
+            }
+            for (c = width; c < GRU_NR; c++) {
                 for (gru_index p = 0; p < kc; p++) panel[p * GRU_NR + c] = 0;
             }
         }
