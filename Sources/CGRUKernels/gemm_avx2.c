@@ -20,10 +20,9 @@ GRU_INLINE __m256i lane_mask(gru_index lo, gru_index hi, gru_index base) {
 }
 
 /// The micro-kernel for MR rows and NP panels (2 * NP vectors per row), MR * 2 * NP <= 12.
-/// MR, NP and DIRECT are constants at every call site, so the loops unroll and acc lives in
-/// registers. A is read packed (a[p * MR + r]) or, when DIRECT, straight from row-major
-/// storage (a[r * lda + p]): not packing saves a pass over A when few panels reuse it.
-GRU_INLINE void ukernel(const int MR, const int NP, const int DIRECT, gru_index kc,
+/// MR, NP and ALAYOUT (a GRU_A_* layout) are constants at every call site, so the loops unroll
+/// and acc lives in registers.
+GRU_INLINE void ukernel(const int MR, const int NP, const int ALAYOUT, gru_index kc,
                         const float *restrict a, gru_index lda, const float *restrict b,
                         gru_index bps, float *restrict c, gru_index ldc, gru_index lo,
                         gru_index hi, int accumulate) {
@@ -57,7 +56,10 @@ GRU_INLINE void ukernel(const int MR, const int NP, const int DIRECT, gru_index 
         }
 #pragma clang loop unroll(full)
         for (int r = 0; r < MR; r++) {
-            __m256 av = _mm256_broadcast_ss(DIRECT ? a + r * lda + p : a + p * MR + r);
+            const float *ar = ALAYOUT == GRU_A_ROWS         ? a + r * lda + p
+                              : ALAYOUT == GRU_A_TRANSPOSED ? a + p * lda + r
+                                                            : a + p * MR + r;
+            __m256 av = _mm256_broadcast_ss(ar);
 #pragma clang loop unroll(full)
             for (int v = 0; v < NV; v++) acc[r][v] = _mm256_fmadd_ps(av, bv[v], acc[r][v]);
         }
@@ -76,21 +78,27 @@ GRU_INLINE void ukernel(const int MR, const int NP, const int DIRECT, gru_index 
     }
 }
 
-#define UK(MR, NP)                                                                          \
-    static __attribute__((noinline)) GRU_TARGET void uk_##MR##x##NP(                        \
-        gru_index kc, const float *a, gru_index lda, const float *b, gru_index bps, float *c, \
-        gru_index ldc, gru_index lo, gru_index hi, int acc) {                               \
-        if (lda) {                                                                          \
-            ukernel(MR, NP, 1, kc, a, lda, b, bps, c, ldc, lo, hi, acc);                    \
-        } else {                                                                            \
-            ukernel(MR, NP, 0, kc, a, 0, b, bps, c, ldc, lo, hi, acc);                      \
-        }                                                                                   \
+#define UK(MR, NP)                                                                            \
+    static __attribute__((noinline)) GRU_TARGET void uk_##MR##x##NP(                          \
+        gru_index kc, const float *a, int alayout, gru_index lda, const float *b,             \
+        gru_index bps, float *c, gru_index ldc, gru_index lo, gru_index hi, int acc) {        \
+        switch (alayout) {                                                                    \
+        case GRU_A_ROWS:                                                                      \
+            ukernel(MR, NP, GRU_A_ROWS, kc, a, lda, b, bps, c, ldc, lo, hi, acc);             \
+            break;                                                                            \
+        case GRU_A_TRANSPOSED:                                                                \
+            ukernel(MR, NP, GRU_A_TRANSPOSED, kc, a, lda, b, bps, c, ldc, lo, hi, acc);       \
+            break;                                                                            \
+        default:                                                                              \
+            ukernel(MR, NP, GRU_A_PACKED, kc, a, 0, b, bps, c, ldc, lo, hi, acc);             \
+            break;                                                                            \
+        }                                                                                     \
     }
 UK(6, 1) UK(5, 1) UK(4, 1) UK(3, 1) UK(3, 2) UK(2, 1) UK(2, 2) UK(1, 1) UK(1, 2) UK(1, 3) UK(1, 4)
 #undef UK
 
-typedef void (*ukernel_fn)(gru_index, const float *, gru_index, const float *, gru_index, float *,
-                           gru_index, gru_index, gru_index, int);
+typedef void (*ukernel_fn)(gru_index, const float *, int, gru_index, const float *, gru_index,
+                           float *, gru_index, gru_index, gru_index, int);
 // [mr - 1][np - 1]; np is at most NP_MAX(mr).
 static const ukernel_fn ukernels[GRU_MR][4] = {
     {uk_1x1, uk_1x2, uk_1x3, uk_1x4},
@@ -104,8 +112,8 @@ static const gru_index np_max[GRU_MR] = {4, 2, 2, 1, 1, 1};
 
 #define GRU_NAME(x) x##_avx2
 #define GRU_NP_MAX(mr) np_max[(mr) - 1]
-#define GRU_UKERNEL(mr, np, kc, a, lda, b, bps, c, ldc, lo, hi, acc) \
-    ukernels[(mr) - 1][(np) - 1](kc, a, lda, b, bps, c, ldc, lo, hi, acc)
+#define GRU_UKERNEL(mr, np, kc, a, alayout, lda, b, bps, c, ldc, lo, hi, acc) \
+    ukernels[(mr) - 1][(np) - 1](kc, a, alayout, lda, b, bps, c, ldc, lo, hi, acc)
 #include "gemm_driver.h"
 
 #endif // GRU_HAVE_X86

@@ -2,18 +2,17 @@
 //   GRU_TARGET             function attribute for this implementation (may be empty)
 //   GRU_NAME(x)            x with the implementation's suffix, e.g. x##_avx2
 //   GRU_NP_MAX(mr)         how many 16-column panels one micro-kernel call covers for mr rows
-//   GRU_UKERNEL(mr, np, kc, a, lda, b, bps, c, ldc, lo, hi, acc)
+//   GRU_UKERNEL(mr, np, kc, a, alayout, lda, b, bps, c, ldc, lo, hi, acc)
 //       C tile (mr x 16*np at c, rows ldc apart) = [acc ? C : 0] + Ap Bp over kc, where
-//       Ap[r, p] is a[r * lda + p] (A read in place), or a[p * mr + r] when lda == 0 (the packed
-//       A micro-panel), and panel q of Bp starts at b + q * bps, row p at + p * 16. Only
-//       columns [lo, hi) of the tile are read or written.
+//       Ap (mr x kc) is read from a in GRU_A_* layout `alayout`, and panel q of Bp starts at
+//       b + q * bps, row p at + p * 16. Only columns [lo, hi) of the tile are read or written.
 //
 // Loop nest (Goto / BLIS):
 //   for each 256-column block of panels          (B block kc x 256 lives in L2)
 //     for each k block                           (balanced, <= GRU_KC)
 //       pack the B block (unless pre-packed)
-//       for each 6-row micro-panel of A          (6 x kc, lives in L1: read in place when A is
-//                                                 not transposed, else packed on the stack)
+//       for each 6-row micro-panel of A          (6 x kc, lives in L1: read in place, except
+//                                                 transposed A under many panels: packed)
 //         for each 16-column panel (or np of them when mr is small)
 //           micro-kernel
 // Every C element is one multiply-add chain over p in order, started from C or 0, so the
@@ -61,13 +60,18 @@ static GRU_TARGET void GRU_NAME(macro_kernel)(int transA, gru_index m, gru_index
     const gru_index bps = kc * GRU_NR;
     for (gru_index i = 0; i < m; i += GRU_MR) {
         gru_index mr = GRU_NAME(min_l)(GRU_MR, m - i);
-        const float *ap = abuf;
-        gru_index ald = 0;
-        if (transA) {
-            GRU_NAME(pack_a)(transA, A, lda, i, mr, p0, kc, abuf);
-        } else {
+        const float *ap;
+        int alayout;
+        if (!transA) {
             ap = A + i * lda + p0;
-            ald = lda;
+            alayout = GRU_A_ROWS;
+        } else if (j1 - j0 <= GRU_TRANSPOSED_A_IN_PLACE_PANELS) {
+            ap = A + p0 * lda + i;
+            alayout = GRU_A_TRANSPOSED;
+        } else {
+            GRU_NAME(pack_a)(transA, A, lda, i, mr, p0, kc, abuf);
+            ap = abuf;
+            alayout = GRU_A_PACKED;
         }
         // Start fetching the next micro-panel of A: when few panels reuse each one, A streams
         // from L3 or memory faster than the hardware prefetcher brings it (+10 % at n = 64).
@@ -85,7 +89,8 @@ static GRU_TARGET void GRU_NAME(macro_kernel)(int transA, gru_index m, gru_index
             gru_index lo = n0 - j * GRU_NR, hi = n1 - j * GRU_NR;
             if (lo < 0) lo = 0;
             if (hi > np * GRU_NR) hi = np * GRU_NR;
-            GRU_UKERNEL(mr, np, kc, ap, ald, bblock + (j - j0) * bps, bps, ci + j * GRU_NR, ldc, lo, hi, acc);
+            GRU_UKERNEL(mr, np, kc, ap, alayout, lda, bblock + (j - j0) * bps, bps, ci + j * GRU_NR,
+                        ldc, lo, hi, acc);
             j += np;
         }
     }

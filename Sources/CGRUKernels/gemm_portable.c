@@ -18,11 +18,12 @@ GRU_INLINE v4f load4(const float *p) {
 
 GRU_INLINE void store4(float *p, v4f v) { memcpy(p, &v, sizeof v); }
 
-GRU_INLINE void ukernel(const int MR, gru_index kc, const float *restrict a, gru_index lda,
-                        const float *restrict b, float *restrict c, gru_index ldc, gru_index lo,
-                        gru_index hi, int accumulate) {
-    // A is packed (a[p * MR + r]) when lda == 0, else row-major (a[r * lda + p]).
-    const gru_index ars = lda ? lda : 1, acs = lda ? 1 : MR;
+GRU_INLINE void ukernel(const int MR, gru_index kc, const float *restrict a, int alayout,
+                        gru_index lda, const float *restrict b, float *restrict c, gru_index ldc,
+                        gru_index lo, gru_index hi, int accumulate) {
+    // Element (r, p) of A is a[p * acs + r * ars] (see the GRU_A_* layouts).
+    const gru_index ars = alayout == GRU_A_ROWS ? lda : 1;
+    const gru_index acs = alayout == GRU_A_ROWS ? 1 : alayout == GRU_A_TRANSPOSED ? lda : MR;
     for (int h = 0; h < GRU_NR; h += 8) {
         if (hi <= h || lo >= h + 8) continue;
         const int full = lo <= h && hi >= h + 8;
@@ -68,21 +69,22 @@ GRU_INLINE void ukernel(const int MR, gru_index kc, const float *restrict a, gru
 }
 
 #define UK(MR)                                                                                \
-    static __attribute__((noinline)) void uk_##MR(gru_index kc, const float *a, gru_index lda, \
-                                                  const float *b, float *c, gru_index ldc,    \
-                                                  gru_index lo, gru_index hi, int acc) {      \
-        ukernel(MR, kc, a, lda, b, c, ldc, lo, hi, acc);                                      \
+    static __attribute__((noinline)) void uk_##MR(gru_index kc, const float *a, int alayout,   \
+                                                  gru_index lda, const float *b, float *c,    \
+                                                  gru_index ldc, gru_index lo, gru_index hi,  \
+                                                  int acc) {                                  \
+        ukernel(MR, kc, a, alayout, lda, b, c, ldc, lo, hi, acc);                             \
     }
 UK(1) UK(2) UK(3) UK(4) UK(5) UK(6)
 #undef UK
 
-typedef void (*ukernel_fn)(gru_index, const float *, gru_index, const float *, float *, gru_index,
-                           gru_index, gru_index, int);
+typedef void (*ukernel_fn)(gru_index, const float *, int, gru_index, const float *, float *,
+                           gru_index, gru_index, gru_index, int);
 static const ukernel_fn ukernels[GRU_MR] = {uk_1, uk_2, uk_3, uk_4, uk_5, uk_6};
 
 #define GRU_TARGET
 #define GRU_NAME(x) x##_portable
 #define GRU_NP_MAX(mr) 1
-#define GRU_UKERNEL(mr, np, kc, a, lda, b, bps, c, ldc, lo, hi, acc) \
-    ukernels[(mr) - 1](kc, a, lda, b, c, ldc, lo, hi, acc)
+#define GRU_UKERNEL(mr, np, kc, a, alayout, lda, b, bps, c, ldc, lo, hi, acc) \
+    ukernels[(mr) - 1](kc, a, alayout, lda, b, c, ldc, lo, hi, acc)
 #include "gemm_driver.h"

@@ -21,6 +21,17 @@
 #define GRU_KC 256
 #define GRU_NC_PANELS 16
 
+// How a micro-kernel reads its MR x kc slice of op(A), element (r, p):
+enum {
+    GRU_A_PACKED = 0,      // a[p * MR + r]: packed on the stack by the driver
+    GRU_A_ROWS = 1,        // a[r * lda + p]: A (m, k) read in place
+    GRU_A_TRANSPOSED = 2,  // a[p * lda + r]: A stored (k, m), read in place
+};
+// Transposed A is read in place when a B block has at most this many panels (n <= 128):
+// with few panels to reuse it, packing A costs more than the strided reads (dW_ih = dG^T X
+// at n = 64: 86 -> 104 GFLOP/s); with 16 panels packing is as fast or faster.
+#define GRU_TRANSPOSED_A_IN_PLACE_PANELS 8
+
 // The packed layout of op(B) (k, n), used by gru_sgemm internally and by gru_sgemm_pack_b:
 // for each k block [p0, p0 + kc): for each panel j of 16 columns: kc rows of 16 floats,
 // row p at (p0 * panels + j * kc + p) * 16, columns past n zero. So k block b starts at

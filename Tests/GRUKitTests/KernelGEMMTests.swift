@@ -28,6 +28,28 @@ import Testing
         #expect(cases == 12 * 12 * 12 * 4 * 2)
     }
 
+    /// Wide C (n > 128): transposed A is then packed rather than read in place, and several
+    /// 256-column blocks are used. Every row edge, both layouts of B, β = 0 and 1.
+    @Test(arguments: FastKernels.available)
+    func wideProductsPackTransposedA(kernels: FastKernels) {
+        for m in kernelTestSizes {
+            for (n, k) in [(161, 7), (300, 33), (529, 2)] {
+                let problem = GEMMProblem(m: m, n: n, k: k, seed: UInt64(m * 1000 + n + k))
+                for tb in [Transpose.none, .transposed] {
+                    let (a, lda) = problem.storedA(.transposed, offset: 2, extra: 1)
+                    let (b, ldb) = problem.storedB(tb, offset: 0, extra: 3)
+                    for accumulate in [false, true] {
+                        var c = problem.storedC(offset: 1, ldc: n + 4, accumulate: accumulate)
+                        kernels.gemm(.transposed, tb, m: m, n: n, k: k, a, 2, lda: lda, b, 0, ldb: ldb,
+                                     into: &c, 1, ldc: n + 4, accumulate: accumulate)
+                        let failures = problem.check(c, offset: 1, ldc: n + 4, accumulate: accumulate)
+                        #expect(failures.isEmpty, "\(kernels.name) m \(m) n \(n) k \(k) \(tb) β \(accumulate ? 1 : 0): \(failures)")
+                    }
+                }
+            }
+        }
+    }
+
     /// C is (m, n) inside a wider matrix (ldc = 3H, n = 2H as in the GRU's gh[:, 0..<2H]),
     /// operands start at offsets, β = 1: other columns are untouched.
     @Test(arguments: FastKernels.available)
@@ -70,8 +92,7 @@ import Testing
         ]
         var g = SeededGenerator(seed: 11)
         for (ta, tb, m, n, k) in shapes {
-            let a = (0..<(m * k)).map { _ in g.uniform(Float(-1), Float(1)) }
-            let b = (0..<(k * n)).map { _ in g.uniform(Float(-1), Float(1)) }
+            let (a, b) = (randomFloats(m * k, &g), randomFloats(k * n, &g))
             let (lda, ldb) = (ta == .none ? k : m, tb == .none ? n : k)
             var c = [Float](repeating: .nan, count: m * n)
             kernels.gemm(ta, tb, m: m, n: n, k: k, a, 0, lda: lda, b, 0, ldb: ldb, into: &c, 0, ldc: n, accumulate: false)

@@ -12,6 +12,11 @@ let kernelTestSizes = [0, 1, 2, 3, 5, 7, 8, 15, 16, 17, 31, 33]
 /// Unit roundoff of `Float`, 2⁻²⁴.
 let floatRoundoff = 0x1p-24
 
+/// `count` floats uniform in [−1, 1) on a 2⁻²³ grid (cheap enough for debug builds).
+func randomFloats(_ count: Int, _ g: inout SeededGenerator) -> [Float] {
+    (0..<count).map { _ in Float(Int32(truncatingIfNeeded: g.next() >> 40) - (1 << 23)) * 0x1p-23 }
+}
+
 /// One GEMM problem: op(A) (m, k), op(B) (k, n) and a starting C (m, n), all row-major and
 /// tightly packed, with the exact product from the naive reference kernel run in `Double`.
 ///
@@ -29,9 +34,9 @@ struct GEMMProblem: Sendable {
         self.n = n
         self.k = k
         var g = SeededGenerator(seed: seed)
-        opA = (0..<(m * k)).map { _ in g.uniform(Float(-1), Float(1)) }
-        opB = (0..<(k * n)).map { _ in g.uniform(Float(-1), Float(1)) }
-        c0 = (0..<(m * n)).map { _ in g.uniform(Float(-1), Float(1)) }
+        opA = randomFloats(m * k, &g)
+        opB = randomFloats(k * n, &g)
+        c0 = randomFloats(m * n, &g)
         let a = opA.map(Double.init), b = opB.map(Double.init)
         var product = [Double](repeating: 0, count: m * n), magnitude = product
         Kernels.gemm(.none, .none, m: m, n: n, k: k, a, 0, lda: k, b, 0, ldb: n,
