@@ -88,8 +88,9 @@ AI VF GRU_NAME(tanh_v)(VF x) {
     return FROM_BITS(BITS(t) | (BITS(x) & sign));
 }
 
+// 64-byte aligned, as the GEMM micro-kernels, so loop placement is the same in every binary.
 #define GRU_ELEMENTWISE(public_name, vector_fn)                                   \
-    void GRU_NAME(public_name)(const float *x, float *y, gru_index count) {         \
+    __attribute__((aligned(64))) void GRU_NAME(public_name)(const float *x, float *y, gru_index count) { \
         gru_index i = 0;                                                            \
         for (; i + GRU_VW <= count; i += GRU_VW) {                             \
             VF v;                                                              \

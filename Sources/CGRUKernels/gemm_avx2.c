@@ -78,8 +78,10 @@ GRU_INLINE void ukernel(const int MR, const int NP, const int ALAYOUT, gru_index
     }
 }
 
+// 64-byte aligned so the hot loops sit at the same offset from a cache line in every binary:
+// placement alone moved one shape between 85 and 105 GFLOP/s.
 #define UK(MR, NP)                                                                            \
-    static __attribute__((noinline)) GRU_TARGET void uk_##MR##x##NP(                          \
+    static __attribute__((noinline, aligned(64))) GRU_TARGET void uk_##MR##x##NP(             \
         gru_index kc, const float *a, int alayout, gru_index lda, const float *b,             \
         gru_index bps, float *c, gru_index ldc, gru_index lo, gru_index hi, int acc) {        \
         switch (alayout) {                                                                    \
