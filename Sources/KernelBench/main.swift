@@ -6,13 +6,9 @@
 // (portable C, AVX2 + FMA) through the Swift wrapper, and the packed-B GEMM where B is a weight
 // matrix reused every time step (packing excluded: it happens once per sequence). Then the
 // activations in ns per element against the scalar Swift ones. Times are medians.
+// `GRUKIT_KERNELS=portable` makes the packed column use the portable kernels. The framework bar
+// is `OPENBLAS_NUM_THREADS=1 python3 scripts/bench_numpy_sgemm.py` (same shapes).
 import GRUKit
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 let arguments = CommandLine.arguments.dropFirst()
 let quick = arguments.contains("--quick")

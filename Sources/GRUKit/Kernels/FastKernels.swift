@@ -10,6 +10,19 @@ import CGRUKernels
 /// then hands raw pointers to C. The arithmetic, for the GEMMs: each element of C is one
 /// multiply-add chain over p = 0 ..< k in order (fused on AVX2), started from C (`accumulate`)
 /// or 0, so results do not depend on blocking, packing or which columns a call computes.
+///
+/// Wiring into a GRU layer (H hidden, W_hh (3H, H)), packing once per sequence:
+///
+///     let forwardWeights = PackedMatrix(.transposed, rows: H, columns: 3 * H, wHH, 0, ld: H)  // W_hhᵀ
+///     let backwardWeights = PackedMatrix(.none, rows: 3 * H, columns: H, wHH, 0, ld: H)       // W_hh
+///     // each step: gh[:, 0..<3H] = h · W_hhᵀ (reset after), or columns 0..<2H (reset before)
+///     fast.gemm(m: N, state, 0, lda: H, forwardWeights, columns: 0..<3 * H, into: &gh, 0, ldc: 3 * H, accumulate: false)
+///     // reset before: gh[:, 2H..<3H] = u · W_hnᵀ is the same packing, columns 2H..<3H, A = u
+///     // backward: dPrevious += dGh (N, 3H) · W_hh (k = 3H; for reset before, pack rows 0..<2H
+///     // and 2H..<3H of W_hh separately: a packing covers all of its k rows)
+///
+/// Two threads can each compute half of `columns` (``_gemm(m:_:lda:_:columns:_:ldc:accumulate:)``)
+/// and get the one-thread result bit for bit.
 struct FastKernels: @unchecked Sendable {  // `table` points at an immutable static C table.
     fileprivate let table: UnsafePointer<gru_kernel_table>
 
