@@ -12,10 +12,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
     ],
     targets: [
+        // Single-precision CPU kernels in C: an AVX2 + FMA path chosen at run time (by
+        // function attributes, no build flags) and a portable fallback.
+        .target(name: "CGRUKernels"),
         // The library: tensors and kernels, layers, losses, optimizers, models, experiments.
         .target(
             name: "GRUKit",
-            dependencies: [.product(name: "RealModule", package: "swift-numerics")]
+            dependencies: ["CGRUKernels", .product(name: "RealModule", package: "swift-numerics")]
         ),
         // The command-line interface as a library, so tests can drive it; `gru` is a thin main.
         .target(
@@ -23,6 +26,8 @@ let package = Package(
             dependencies: ["GRUKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "gru", dependencies: ["GRUCLI"]),
+        // Kernel timings at the GRU's shapes: `swift run -c release KernelBench`.
+        .executableTarget(name: "KernelBench", dependencies: ["GRUKit"]),
         .testTarget(name: "GRUKitTests", dependencies: ["GRUKit"], exclude: ["Fixtures"]),
         .testTarget(name: "GRUCLITests", dependencies: ["GRUCLI", "GRUKit", "gru"], exclude: ["Fixtures"]),
     ]

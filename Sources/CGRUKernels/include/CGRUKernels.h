@@ -1,0 +1,110 @@
+// CGRUKernels: the single-precision CPU kernels GRUKit runs on.
+//
+// Every kernel comes in two implementations with one behaviour:
+//   - AVX2 + FMA (x86-64), compiled with __attribute__((target("avx2,fma"))) so a plain build
+//     with no -march flags contains it, and used only when the CPU (and OS) support it;
+//   - portable C with 4-wide vector extensions (SSE2 on x86-64, NEON on arm64).
+// The active one is chosen once per process: AVX2 + FMA when available, unless the environment
+// variable GRUKIT_KERNELS=portable forces the portable path.
+//
+// Matrices are row-major: element (i, j) of a matrix with leading dimension ld is at [i*ld + j].
+// All sizes and leading dimensions are in elements. Nothing here allocates except gru_sgemm
+// (a B block of at most 256 x 256 floats per call) and nothing keeps state between calls.
+//
+// Determinism: every C element is one fused (AVX2) or unfused (portable) multiply-add chain
+// over p = 0, 1, ..., k-1, started from C (beta = 1) or 0 (beta = 0). The result therefore does
+// not depend on blocking, on which column range a call computes, or on packed vs unpacked B:
+// splitting C's columns across threads gives bit-identical results to one call.
+
+#ifndef CGRUKERNELS_H
+#define CGRUKERNELS_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Sizes, leading dimensions and counts: a signed pointer-sized integer (Swift's `Int`).
+typedef ptrdiff_t gru_index;
+
+/// The implementations, in order of preference.
+typedef enum gru_isa {
+    GRU_ISA_PORTABLE = 0,
+    GRU_ISA_AVX2_FMA = 1,
+} gru_isa;
+
+/// The implementation the gru_* entry points below use: gru_kernels_isa_for(getenv("GRUKIT_KERNELS")),
+/// fixed on first call.
+int gru_kernels_isa(void);
+/// The implementation a GRUKIT_KERNELS setting selects: "portable" forces GRU_ISA_PORTABLE;
+/// NULL, "auto" or anything else picks the best this CPU supports.
+int gru_kernels_isa_for(const char *setting);
+/// 1 if `isa` can run on this CPU, else 0 (GRU_ISA_PORTABLE always can).
+int gru_kernels_isa_supported(int isa);
+/// "portable", "avx2+fma", or "unknown".
+const char *gru_kernels_isa_name(int isa);
+
+// MARK: GEMM
+
+/// C = op(A) op(B) (beta = 0) or C = beta C + op(A) op(B). op(A) is (m, k), op(B) is (k, n).
+/// A is stored (m, k) when transA == 0, else (k, m); likewise B (k, n) or (n, k).
+/// beta = 0 overwrites C without reading it (NaN in C does not survive); k = 0 with beta = 0
+/// zeroes C. Columns beyond n (ldc > n) are never read or written.
+void gru_sgemm(int transA, int transB, gru_index m, gru_index n, gru_index k,
+               const float *A, gru_index lda, const float *B, gru_index ldb,
+               float beta, float *C, gru_index ldc);
+
+/// Bytes needed to hold op(B) (k, n) packed for gru_sgemm_packed (0 if n or k is 0).
+size_t gru_sgemm_packed_size(gru_index n, gru_index k);
+
+/// Packs op(B) (k, n) -- B stored (k, n) if transB == 0, else (n, k) -- into `packed`, which
+/// holds gru_sgemm_packed_size(n, k) bytes (64-byte alignment is fastest). The layout is the
+/// same for every implementation; pack once, multiply many times.
+void gru_sgemm_pack_b(int transB, gru_index n, gru_index k, const float *B, gru_index ldb, float *packed);
+
+/// C = op(A) Bp (+ beta C) with Bp made by gru_sgemm_pack_b(_, n, k, ...) and A stored (m, k).
+void gru_sgemm_packed(gru_index m, gru_index n, gru_index k, const float *A, gru_index lda,
+                      const float *packed, float beta, float *C, gru_index ldc);
+
+/// As gru_sgemm_packed, but computes only columns [n0, n1) of C (0 <= n0 <= n1 <= n).
+/// C still points at column 0: column j of C is column j of Bp. No other column of C is read
+/// or written, so threads may compute disjoint column ranges of one C at the same time, and the
+/// result is bit-identical to one gru_sgemm_packed call.
+void gru_sgemm_packed_cols(gru_index m, gru_index n, gru_index k, const float *A, gru_index lda,
+                           const float *packed, gru_index n0, gru_index n1,
+                           float beta, float *C, gru_index ldc);
+
+// MARK: Activations
+
+/// y[i] = 1 / (1 + exp(-x[i])) for i < count. x and y may be the same array.
+/// Within 3e-7 absolute and a few ulps relative of the exact value over all floats; NaN -> NaN.
+void gru_sigmoid(const float *x, float *y, gru_index count);
+/// y[i] = tanh(x[i]) for i < count. x and y may be the same array. Same accuracy as gru_sigmoid;
+/// tanh(+-0) = +-0, tiny x -> x, |x| large -> +-1, NaN -> NaN.
+void gru_tanh(const float *x, float *y, gru_index count);
+
+// MARK: One implementation explicitly (for tests and benchmarks)
+
+/// The kernels of one implementation. Fields have the signatures of the gru_* functions above.
+typedef struct gru_kernel_table {
+    int isa;
+    const char *name;
+    void (*sgemm)(int transA, int transB, gru_index m, gru_index n, gru_index k,
+                  const float *A, gru_index lda, const float *B, gru_index ldb,
+                  float beta, float *C, gru_index ldc);
+    void (*sgemm_packed_cols)(gru_index m, gru_index n, gru_index k, const float *A, gru_index lda,
+                              const float *packed, gru_index n0, gru_index n1,
+                              float beta, float *C, gru_index ldc);
+    void (*sigmoid)(const float *x, float *y, gru_index count);
+    void (*tanh)(const float *x, float *y, gru_index count);
+} gru_kernel_table;
+
+/// The table of `isa`, or NULL if this CPU cannot run it.
+const gru_kernel_table *gru_kernels_table(int isa);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif // CGRUKERNELS_H
