@@ -39,9 +39,7 @@ struct BenchCommand: ParsableCommand {
             return mode
         }
         let counts = try threads.split(separator: ",").map { t in
-            guard let n = Int(t), n == 1 else {
-                throw ValidationError("--threads: '\(t)' is not available; this build computes on 1 thread")
-            }
+            guard let n = Int(t), n >= 1 else { throw ValidationError("--threads: '\(t)' is not a thread count (1 or more)") }
             return n
         }
         return (configs, modes, counts)
@@ -62,7 +60,8 @@ struct BenchCommand: ParsableCommand {
         for c in configs {
             for m in modes {
                 for t in threadCounts {
-                    var workload = try BenchmarkWorkload(c, mode: m)
+                    let team = t > 1 ? try ComputeThreads(t) : nil
+                    var workload = try BenchmarkWorkload(c, mode: m, threads: team)
                     let before = residentMegabytes("VmRSS")
                     let times = try time(&workload)
                     let median = times.sorted()[times.count / 2]

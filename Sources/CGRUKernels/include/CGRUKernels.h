@@ -103,6 +103,62 @@ typedef struct gru_kernel_table {
 /// The table of `isa`, or NULL if this CPU cannot run it.
 const gru_kernel_table *gru_kernels_table(int isa);
 
+// MARK: Threads
+
+/// A team of threads for the sequence kernels: the caller plus `threads - 1` workers that wait
+/// for work by spinning briefly (about 100 us), then sleeping, so an idle team costs nothing.
+typedef struct gru_team gru_team;
+
+/// A team of `threads` (1 or more; 1 starts no thread), or NULL if a thread cannot be started.
+gru_team *gru_team_create(int threads);
+/// Stops and joins the workers. NULL is allowed.
+void gru_team_destroy(gru_team *team);
+/// The number of threads, counting the caller (1 for NULL).
+int gru_team_size(const gru_team *team);
+
+// MARK: GRU sequences (float, sigmoid and tanh, no clip)
+
+/// One GRU layer in one direction over a batch: the shapes, the convention and the weights.
+/// Steps are taken in processing order s = 0 ..< T; the time step is t = s, or T - 1 - s when
+/// `reverse`. Row n is valid at time t while t < lengths[n] (all rows when lengths is NULL):
+/// an invalid row keeps its state, outputs zero and passes its state gradient through.
+typedef struct gru_layer {
+    gru_index T, N, I, H;
+    int reset_after;          ///< 1: n = tanh(gi_n + r * (W_hn h + b_hn)); 0: n = tanh(gi_n + W_hn (r * h) + b_hn)
+    int z_keeps_old;          ///< 1: h' = n + z (h - n); 0: h' = h + z (n - h)
+    int reverse;
+    const gru_index *lengths; ///< (N) or NULL
+    const float *w_ih;        ///< (3H, I), gates r, z, n
+    const float *w_hh;        ///< (3H, H)
+    const float *b_ih;        ///< (3H) or NULL
+    const float *b_hh;        ///< (3H) or NULL
+} gru_layer;
+
+/// What a forward pass keeps for the backward pass, by processing step (NULL pointers: none).
+typedef struct gru_trace {
+    float *previous;          ///< (T, N, H) the state entering each step
+    float *gates;             ///< (T, N, 3H) r, z, n
+    float *candidate;         ///< (T, N, H) reset after: W_hn h + b_hn; reset before: r * h
+} gru_trace;
+
+/// Floats of workspace gru_layer_forward needs for `layer` (with or without a trace).
+size_t gru_forward_workspace(const gru_layer *layer, int with_trace);
+/// Runs the layer. x (T, N, I); h0 (N, H) or NULL for zeros; writes y (T, N, H) and h_n
+/// (N, H); fills `trace` when it is not NULL. `workspace` holds gru_forward_workspace floats,
+/// 64-byte aligned. The result does not depend on the team's size (bit for bit).
+void gru_layer_forward(const gru_layer *layer, const float *x, const float *h0, float *y, float *h_n,
+                       const gru_trace *trace, float *workspace, gru_team *team);
+
+/// Floats of workspace gru_layer_backward needs.
+size_t gru_backward_workspace(const gru_layer *layer);
+/// Backpropagation through time over a trace from gru_layer_forward. dy (T, N, H) and dh_n
+/// (N, H) may be NULL (zero). Writes dx (T, N, I), dh0 (N, H), dw_ih (3H, I), dw_hh (3H, H),
+/// and db_ih, db_hh (3H) when the layer has biases. Independent of the team's size, bit for bit.
+void gru_layer_backward(const gru_layer *layer, const float *x, const gru_trace *trace,
+                        const float *dy, const float *dh_n, float *dx, float *dh0,
+                        float *dw_ih, float *dw_hh, float *db_ih, float *db_hh,
+                        float *workspace, gru_team *team);
+
 #ifdef __cplusplus
 }
 #endif

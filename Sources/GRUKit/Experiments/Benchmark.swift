@@ -55,7 +55,9 @@ public struct BenchmarkWorkload: Sendable {
     private let sgd: SGD<Float>
 
     /// Draws the weights (PyTorch's initialisation), a batch and a target from `seed`.
-    public init(_ c: BenchmarkConfiguration, mode: BenchmarkMode, seed: UInt64 = 1) throws {
+    ///
+    /// - Parameter threads: the threads to compute on, or `nil` for the caller's alone.
+    public init(_ c: BenchmarkConfiguration, mode: BenchmarkMode, threads: ComputeThreads? = nil, seed: UInt64 = 1) throws {
         configuration = c
         self.mode = mode
         var g = SeededGenerator(seed: seed)
@@ -64,9 +66,11 @@ public struct BenchmarkWorkload: Sendable {
             direction: c.bidirectional ? .bidirectional : .forward)
         if c.head {
             model = try GRUModel(configuration: gruConfiguration, outputSize: 1, readout: .everyStep, using: &g)
+            model!.threads = threads
             gru = model!.gru
         } else {
             gru = try GRU(gruConfiguration, using: &g)
+            gru.threads = threads
         }
         input = try .uniform(shape: [c.steps, c.batch, c.inputSize], in: -1...1, using: &g)
         let width = c.head ? 1 : (c.bidirectional ? 2 : 1) * c.hiddenSize

@@ -10,6 +10,10 @@ public struct GRU<Scalar: GRUScalar>: Sendable {
     public let configuration: GRUConfiguration
     /// The weights of every layer and direction.
     public var parameters: GRUStackParameters<Scalar>
+    /// Threads for the fast kernels, or `nil` for the caller's thread alone.
+    public var threads: ComputeThreads?
+    /// Which implementation runs; tests use the reference to check the fast kernels.
+    package var engine = GRUEngine.automatic
 
     /// Creates a stack with PyTorch's default initialisation: every weight and bias uniform in
     /// (−1/√H, 1/√H), layer by layer, forward before reverse.
@@ -59,9 +63,12 @@ public struct GRU<Scalar: GRUScalar>: Sendable {
     /// Layer k, direction d, as a ``GRULayer`` (a view of ``parameters``).
     public func layer(_ k: Int, direction d: Int = 0) -> GRULayer<Scalar> {
         let c = configuration
-        return GRULayer(
+        var layer = GRULayer(
             parameters: parameters.layers[k * c.directionCount + d], convention: c.convention,
             reverse: c.direction.isReverse(d), activations: c.activations(forDirection: d), clip: c.clip)
+        layer.threads = threads
+        layer.engine = engine
+        return layer
     }
 
     /// Runs the stack (no dropout).

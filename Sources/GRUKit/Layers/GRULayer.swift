@@ -37,6 +37,10 @@ public struct GRULayer<Scalar: GRUScalar>: Sendable {
     /// If set, every activation's argument is clamped to [−clip, clip] first (ONNX `clip`);
     /// no gradient flows through a clamped argument.
     public var clip: Double?
+    /// Threads for the fast kernels, or `nil` for the caller's thread alone.
+    public var threads: ComputeThreads?
+    /// Which implementation runs; tests use the reference to check the fast kernels.
+    package var engine = GRUEngine.automatic
 
     /// I, the width of the input.
     public var inputSize: Int { parameters.inputSize }
@@ -129,6 +133,9 @@ public struct GRULayerTrace<Scalar: GRUScalar>: Sendable {
     /// (T, N, H) reset after: `W_hn h + b_hn`, the factor r multiplies; reset before: `r ⊙ h`,
     /// the input of W_hn.
     var candidateRecurrent: [Scalar]
+    /// Whether the fast kernels made the trace (they keep no slopes: σ′ and tanh′ follow from
+    /// the gates).
+    var fast = false
 }
 
 /// The gradients of a loss with respect to everything a GRU layer's output depends on.
@@ -149,6 +156,11 @@ extension GRULayer {
         _ input: Tensor<Scalar>, initialState: Tensor<Scalar>?, lengths: [Int]?, keepTrace: Bool
     ) throws -> GRULayerTrace<Scalar> {
         let (t, n) = try checkInput(input, initialState: initialState, lengths: lengths)
+        if usesFastKernels, let layer = self as? GRULayer<Float> {
+            let trace = layer.fastRun(
+                input as! Tensor<Float>, initialState: initialState as! Tensor<Float>?, lengths: lengths, keepTrace: keepTrace)
+            return trace as! GRULayerTrace<Scalar>
+        }
         let h = hiddenSize, h3 = 3 * hiddenSize
         let p = parameters
         let steps = keepTrace ? t : 1  // without a trace, one step's worth of scratch is reused
@@ -187,7 +199,7 @@ extension GRULayer {
             output: Tensor(unchecked: [t, n, h], scalars: output),
             finalState: Tensor(unchecked: [n, h], scalars: state),
             input: input, lengths: lengths, previousStates: previousStates, gates: gates, slopes: slopes,
-            candidateRecurrent: candidateRecurrent)
+            candidateRecurrent: candidateRecurrent, fast: false)
     }
 
     /// Validates the input, initial state and lengths; returns (T, N).
@@ -257,6 +269,14 @@ extension GRULayer {
         }
         try outputGradient?.requireShape([t, n, h], name: "output gradient", meaning: "(T, N, H)")
         try finalStateGradient?.requireShape([n, h], name: "final state gradient", meaning: "(N, H)")
+        if trace.fast {
+            guard usesFastKernels, let layer = self as? GRULayer<Float> else {
+                throw GRUKitError.incompatible("backward: the trace comes from the fast kernels but this layer runs on the reference engine")
+            }
+            return layer.fastBackward(
+                trace as! GRULayerTrace<Float>, outputGradient: outputGradient as! Tensor<Float>?,
+                finalStateGradient: finalStateGradient as! Tensor<Float>?) as! GRULayerGradients<Scalar>
+        }
         let p = parameters
 
         var dh = finalStateGradient?.scalars ?? [Scalar](repeating: 0, count: n * h)

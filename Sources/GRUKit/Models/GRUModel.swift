@@ -37,6 +37,10 @@ public struct GRUModel<Scalar: GRUScalar>: Sendable {
     public var configuration: GRUConfiguration
     /// Whether the head reads every step or the last.
     public var readout: Readout
+    /// Threads for the fast kernels, or `nil` for the caller's thread alone.
+    public var threads: ComputeThreads?
+    /// Which implementation runs; tests use the reference to check the fast kernels.
+    package var engine = GRUEngine.automatic
 
     /// Creates a model from parameters, checking them against the configuration and that the
     /// head reads the GRU's output width (D·H).
@@ -85,7 +89,12 @@ public struct GRUModel<Scalar: GRUScalar>: Sendable {
     }
 
     /// The GRU stack (a view of ``parameters``; its forward pass checks every shape).
-    public var gru: GRU<Scalar> { GRU(unchecked: configuration, parameters: parameters.gru) }
+    public var gru: GRU<Scalar> {
+        var gru = GRU(unchecked: configuration, parameters: parameters.gru)
+        gru.threads = threads
+        gru.engine = engine
+        return gru
+    }
     /// The linear head (a view of ``parameters``).
     public var head: Linear<Scalar> { Linear(parameters: parameters.head) }
 

@@ -1,0 +1,157 @@
+// Backpropagation through time for one GRU layer in one direction (float, sigmoid and tanh).
+//
+// Per step, in reverse processing order, thread k owns hidden units [j0, j1): from the state
+// gradient it computes the gate-sum gradients of its units (dgi by time step, dgh by processing
+// step, both kept for the weight gradients), then, after one barrier (two with the reset before
+// the matmul), its columns of dh_prev += dgh W_hh. The weight, bias and input gradients are
+// single products over all T * N rows after the loop, split by output rows or columns. Every
+// element is computed by the same operations in the same order whatever the split, so results
+// are bit-identical for any number of threads. The equations are on GRULayer.backward.
+#include "kernels_internal.h"
+#include "team_internal.h"
+
+#include <string.h>
+
+static size_t aligned_floats(size_t n) { return (n + 15) & ~(size_t)15; }
+
+typedef struct backward_job {
+    const gru_layer *L;
+    const float *x, *dy, *dh_n;
+    const gru_trace *trace;
+    float *dx, *dh0, *dw_ih, *dw_hh, *db_ih, *db_hh;
+    float *dgi, *dgh, *dh[2], *du, *packed_hh, *packed_hn;
+    gru_team *team;
+} backward_job;
+
+size_t gru_backward_workspace(const gru_layer *L) {
+    size_t T = (size_t)L->T, N = (size_t)L->N, H = (size_t)L->H;
+    size_t k = L->reset_after ? 3 * H : 2 * H;
+    return 2 * aligned_floats(T * N * 3 * H) + 3 * aligned_floats(N * H)
+         + aligned_floats(gru_sgemm_packed_size(L->H, (gru_index)k) / sizeof(float))
+         + aligned_floats(gru_sgemm_packed_size(L->H, L->H) / sizeof(float));
+}
+
+static int worth_threads(gru_index N, gru_index H) { return 6.0 * (double)N * (double)H * (double)H >= 65536.0; }
+
+/// sums[c] = sum over rows of a[row * ld + c], rows in order, for c in [c0, c1).
+static void column_sums(gru_index rows, const float *a, gru_index ld, gru_index c0, gru_index c1, float *sums) {
+    for (gru_index c = c0; c < c1; ++c) sums[c] = 0.0f;
+    for (gru_index row = 0; row < rows; ++row) {
+        for (gru_index c = c0; c < c1; ++c) sums[c] += a[row * ld + c];
+    }
+}
+
+static void backward_thread(void *raw, int thread, int threads) {
+    backward_job *J = raw;
+    const gru_layer *L = J->L;
+    const gru_index T = L->T, N = L->N, I = L->I, H = L->H, H3 = 3 * H;
+    const int after = L->reset_after, keeps = L->z_keeps_old;
+    gru_index j0, j1;
+    gru_share(H, thread, threads, GRU_NR, &j0, &j1);
+    for (gru_index b = 0; b < N; ++b) {
+        for (gru_index j = j0; j < j1; ++j) J->dh[0][b * H + j] = J->dh_n ? J->dh_n[b * H + j] : 0.0f;
+    }
+    int cur = 0;
+    for (gru_index s = T - 1; s >= 0; --s) {
+        const gru_index t = L->reverse ? T - 1 - s : s;
+        const float *G = J->trace->gates + s * N * H3, *P = J->trace->previous + s * N * H;
+        const float *C = J->trace->candidate + s * N * H;
+        float *dgi = J->dgi + t * N * H3, *dgh = J->dgh + s * N * H3;
+        const float *d = J->dh[cur];
+        float *prev = J->dh[cur ^ 1];
+        for (gru_index b = 0; b < N; ++b) {
+            const float *g = G + b * H3;
+            float *gi = dgi + b * H3, *gh = dgh + b * H3;
+            if (L->lengths && t >= L->lengths[b]) {  // past the sequence: nothing to do but pass dh
+                for (int gate = 0; gate < 3; ++gate) {
+                    memset(gi + gate * H + j0, 0, (size_t)(j1 - j0) * sizeof(float));
+                    memset(gh + gate * H + j0, 0, (size_t)(j1 - j0) * sizeof(float));
+                }
+                for (gru_index j = j0; j < j1; ++j) prev[b * H + j] = d[b * H + j];
+                continue;
+            }
+            const float *dy = J->dy ? J->dy + (t * N + b) * H : NULL;
+            for (gru_index j = j0; j < j1; ++j) {
+                const float out = d[b * H + j] + (dy ? dy[j] : 0.0f);
+                const float r = g[j], z = g[H + j], n = g[2 * H + j], old = P[b * H + j];
+                const float dn = keeps ? out * (1.0f - z) : out * z;
+                const float dz = keeps ? out * (old - n) : out * (n - old);
+                prev[b * H + j] = keeps ? out * z : out * (1.0f - z);
+                const float dan = dn * (1.0f - n * n), daz = dz * (z * (1.0f - z));
+                gi[H + j] = daz;
+                gh[H + j] = daz;
+                gi[2 * H + j] = dan;
+                if (after) {
+                    const float dar = dan * C[b * H + j] * (r * (1.0f - r));
+                    gi[j] = dar;
+                    gh[j] = dar;
+                    gh[2 * H + j] = dan * r;
+                } else {
+                    gh[2 * H + j] = dan;
+                }
+            }
+        }
+        if (!after) {  // du = dgh_n W_hn needs every unit's dgh_n; then dr = du * h, dh += du * r
+            gru_team_sync(J->team, thread, threads);
+            if (j1 > j0) gru_sgemm_packed_cols(N, H, H, dgh + 2 * H, H3, J->packed_hn, j0, j1, 0.0f, J->du, H);
+            for (gru_index b = 0; b < N; ++b) {
+                if (L->lengths && t >= L->lengths[b]) continue;
+                const float *g = G + b * H3;
+                for (gru_index j = j0; j < j1; ++j) {
+                    const float u = J->du[b * H + j], r = g[j];
+                    const float dar = u * P[b * H + j] * (r * (1.0f - r));
+                    dgi[b * H3 + j] = dar;
+                    dgh[b * H3 + j] = dar;
+                    prev[b * H + j] += u * r;
+                }
+            }
+        }
+        gru_team_sync(J->team, thread, threads);  // the product below reads every unit's dgh
+        if (j1 > j0) gru_sgemm_packed_cols(N, H, after ? H3 : 2 * H, dgh, H3, J->packed_hh, j0, j1, 1.0f, prev, H);
+        cur ^= 1;
+    }
+    for (gru_index b = 0; b < N; ++b) {
+        memcpy(J->dh0 + b * H + j0, J->dh[cur] + b * H + j0, (size_t)(j1 - j0) * sizeof(float));
+    }
+    gru_team_sync(J->team, thread, threads);  // every dgi and dgh row is written
+
+    const gru_index rows = T * N;
+    gru_index r0, r1, c0, c1;
+    gru_share(rows, thread, threads, 1, &r0, &r1);
+    if (r1 > r0) gru_sgemm(0, 0, r1 - r0, I, H3, J->dgi + r0 * H3, H3, L->w_ih, I, 0.0f, J->dx + r0 * I, I);
+    gru_share(H3, thread, threads, GRU_NR, &c0, &c1);
+    if (c1 > c0) {
+        gru_sgemm(1, 0, c1 - c0, I, rows, J->dgi + c0, H3, J->x, I, 0.0f, J->dw_ih + c0 * I, I);
+        // dW_hh rows: [0, 2H) (and [2H, 3H) reset after) from h_prev; [2H, 3H) reset before from r * h.
+        gru_index split = after ? H3 : 2 * H;
+        gru_index a0 = c0, a1 = c1 < split ? c1 : split;
+        if (a1 > a0) gru_sgemm(1, 0, a1 - a0, H, rows, J->dgh + a0, H3, J->trace->previous, H, 0.0f, J->dw_hh + a0 * H, H);
+        gru_index b0 = c0 > split ? c0 : split, b1 = c1;
+        if (b1 > b0) gru_sgemm(1, 0, b1 - b0, H, rows, J->dgh + b0, H3, J->trace->candidate, H, 0.0f, J->dw_hh + b0 * H, H);
+        if (J->db_ih) column_sums(rows, J->dgi, H3, c0, c1, J->db_ih);
+        if (J->db_hh) column_sums(rows, J->dgh, H3, c0, c1, J->db_hh);
+    }
+}
+
+void gru_layer_backward(const gru_layer *L, const float *x, const gru_trace *trace,
+                        const float *dy, const float *dh_n, float *dx, float *dh0,
+                        float *dw_ih, float *dw_hh, float *db_ih, float *db_hh,
+                        float *workspace, gru_team *team) {
+    const size_t T = (size_t)L->T, N = (size_t)L->N, H = (size_t)L->H;
+    const gru_index k = L->reset_after ? 3 * L->H : 2 * L->H;
+    backward_job J = {.L = L, .x = x, .dy = dy, .dh_n = dh_n, .trace = trace, .dx = dx, .dh0 = dh0,
+                      .dw_ih = dw_ih, .dw_hh = dw_hh, .db_ih = db_ih, .db_hh = db_hh, .team = team};
+    float *w = workspace;
+    J.dgi = w; w += aligned_floats(T * N * 3 * H);
+    J.dgh = w; w += aligned_floats(T * N * 3 * H);
+    J.dh[0] = w; w += aligned_floats(N * H);
+    J.dh[1] = w; w += aligned_floats(N * H);
+    J.du = w; w += aligned_floats(N * H);
+    J.packed_hh = w; w += aligned_floats(gru_sgemm_packed_size(L->H, k) / sizeof(float));
+    J.packed_hn = w;
+    if (L->T == 0 || L->N == 0 || L->H == 0) return;
+    gru_sgemm_pack_b(0, L->H, k, L->w_hh, L->H, J.packed_hh);  // op(B) = W_hh rows [0, k), (k, H)
+    if (!L->reset_after) gru_sgemm_pack_b(0, L->H, L->H, L->w_hh + 2 * L->H * L->H, L->H, J.packed_hn);
+    int threads = worth_threads(L->N, L->H) ? gru_team_size(team) : 1;
+    gru_team_run(team, threads, backward_thread, &J);
+}

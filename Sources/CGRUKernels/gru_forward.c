@@ -1,0 +1,144 @@
+// The forward pass of one GRU layer in one direction (float, sigmoid and tanh, no clip).
+//
+// Work is split by hidden unit: thread k owns units [j0, j1) of every gate, computes those
+// columns of the recurrent product (from the packed W_hh^T, so no thread reads another's
+// output) and the gate arithmetic for them. The state is double-buffered: step s reads
+// state[cur] whole and writes state[cur ^ 1] for its own units, so one barrier per step
+// (two with the reset before the matmul, whose second product needs all of r * h) keeps the
+// threads in step. Every output element is computed by the same operations in the same order
+// whatever the split, so results are bit-identical for any number of threads.
+#include "kernels_internal.h"
+#include "team_internal.h"
+
+#include <string.h>
+
+/// Floats, rounded up to 64 bytes, so every workspace part stays aligned.
+static size_t aligned_floats(size_t n) { return (n + 15) & ~(size_t)15; }
+
+typedef struct forward_job {
+    const gru_layer *L;
+    const float *x, *h0;
+    float *y, *h_n;
+    const gru_trace *trace;
+    float *gi, *gh, *state[2], *gates_scratch, *candidate_scratch, *packed;
+    gru_team *team;
+} forward_job;
+
+size_t gru_forward_workspace(const gru_layer *L, int with_trace) {
+    size_t T = (size_t)L->T, N = (size_t)L->N, H = (size_t)L->H;
+    size_t floats = aligned_floats(T * N * 3 * H) + aligned_floats(N * 3 * H) + 2 * aligned_floats(N * H)
+                  + aligned_floats(gru_sgemm_packed_size(3 * L->H, L->H) / sizeof(float));
+    if (!with_trace) floats += aligned_floats(N * 3 * H) + aligned_floats(N * H);
+    return floats;
+}
+
+/// Whether a second thread pays for its barriers: about a microsecond of work per step.
+static int worth_threads(gru_index N, gru_index H) { return 6.0 * (double)N * (double)H * (double)H >= 65536.0; }
+
+static void forward_thread(void *raw, int thread, int threads) {
+    forward_job *J = raw;
+    const gru_layer *L = J->L;
+    const gru_index T = L->T, N = L->N, I = L->I, H = L->H, H3 = 3 * H;
+    const int after = L->reset_after, keeps = L->z_keeps_old;
+    const float *bhh = L->b_hh;
+
+    // The input projection gi = x W_ih^T + b_ih for all T * N rows; this thread's columns.
+    gru_index c0, c1;
+    gru_share(H3, thread, threads, GRU_NR, &c0, &c1);
+    if (c1 > c0) {
+        gru_sgemm(0, 1, T * N, c1 - c0, I, J->x, I, L->w_ih + c0 * I, I, 0.0f, J->gi + c0, H3);
+        if (L->b_ih) {
+            for (gru_index row = 0; row < T * N; ++row) {
+                float *g = J->gi + row * H3;
+                for (gru_index c = c0; c < c1; ++c) g[c] += L->b_ih[c];
+            }
+        }
+    }
+    gru_index j0, j1;
+    gru_share(H, thread, threads, GRU_NR, &j0, &j1);
+    for (gru_index b = 0; b < N; ++b) {
+        for (gru_index j = j0; j < j1; ++j) J->state[0][b * H + j] = J->h0 ? J->h0[b * H + j] : 0.0f;
+    }
+    gru_team_sync(J->team, thread, threads);
+
+    int cur = 0;
+    for (gru_index s = 0; s < T; ++s) {
+        const gru_index t = L->reverse ? T - 1 - s : s;
+        const float *h = J->state[cur];
+        float *next = J->state[cur ^ 1];
+        float *G = J->trace ? J->trace->gates + s * N * H3 : J->gates_scratch;
+        float *C = J->trace ? J->trace->candidate + s * N * H : J->candidate_scratch;
+        if (J->trace) {
+            for (gru_index b = 0; b < N; ++b) {
+                memcpy(J->trace->previous + (s * N + b) * H + j0, h + b * H + j0, (size_t)(j1 - j0) * sizeof(float));
+            }
+        }
+        if (j1 > j0) {  // gh = h W_hh^T, this thread's columns of r, z (and n, reset after)
+            for (int gate = 0; gate < (after ? 3 : 2); ++gate) {
+                gru_sgemm_packed_cols(N, H3, H, h, H, J->packed, gate * H + j0, gate * H + j1, 0.0f, J->gh, H3);
+            }
+        }
+        for (gru_index b = 0; b < N; ++b) {
+            const float *gi = J->gi + (t * N + b) * H3, *gh = J->gh + b * H3;
+            float *g = G + b * H3;
+            for (gru_index j = j0; j < j1; ++j) {
+                g[j] = gi[j] + gh[j] + (bhh ? bhh[j] : 0.0f);
+                g[H + j] = gi[H + j] + gh[H + j] + (bhh ? bhh[H + j] : 0.0f);
+            }
+            gru_sigmoid(g + j0, g + j0, j1 - j0);
+            gru_sigmoid(g + H + j0, g + H + j0, j1 - j0);
+            float *c = C + b * H;
+            if (after) {
+                for (gru_index j = j0; j < j1; ++j) c[j] = gh[2 * H + j] + (bhh ? bhh[2 * H + j] : 0.0f);
+            } else {
+                for (gru_index j = j0; j < j1; ++j) c[j] = g[j] * h[b * H + j];
+            }
+        }
+        if (!after) {  // gh_n = (r * h) W_hn^T needs every unit's r * h
+            gru_team_sync(J->team, thread, threads);
+            if (j1 > j0) gru_sgemm_packed_cols(N, H3, H, C, H, J->packed, 2 * H + j0, 2 * H + j1, 0.0f, J->gh, H3);
+        }
+        for (gru_index b = 0; b < N; ++b) {
+            const float *gi = J->gi + (t * N + b) * H3, *gh = J->gh + b * H3, *c = C + b * H;
+            float *g = G + b * H3;
+            for (gru_index j = j0; j < j1; ++j) {
+                g[2 * H + j] = gi[2 * H + j]
+                    + (after ? g[j] * c[j] : gh[2 * H + j] + (bhh ? bhh[2 * H + j] : 0.0f));
+            }
+            gru_tanh(g + 2 * H + j0, g + 2 * H + j0, j1 - j0);
+            const int valid = !L->lengths || t < L->lengths[b];
+            float *y = J->y + (t * N + b) * H;
+            for (gru_index j = j0; j < j1; ++j) {
+                const float n = g[2 * H + j], z = g[H + j], old = h[b * H + j];
+                const float updated = keeps ? n + z * (old - n) : old + z * (n - old);
+                next[b * H + j] = valid ? updated : old;
+                y[j] = valid ? updated : 0.0f;
+            }
+        }
+        gru_team_sync(J->team, thread, threads);
+        cur ^= 1;
+    }
+    for (gru_index b = 0; b < N; ++b) {
+        memcpy(J->h_n + b * H + j0, J->state[cur] + b * H + j0, (size_t)(j1 - j0) * sizeof(float));
+    }
+}
+
+void gru_layer_forward(const gru_layer *L, const float *x, const float *h0, float *y, float *h_n,
+                       const gru_trace *trace, float *workspace, gru_team *team) {
+    const size_t T = (size_t)L->T, N = (size_t)L->N, H = (size_t)L->H;
+    forward_job J = {.L = L, .x = x, .h0 = h0, .y = y, .h_n = h_n, .trace = trace, .team = team};
+    float *w = workspace;
+    J.gi = w; w += aligned_floats(T * N * 3 * H);
+    J.gh = w; w += aligned_floats(N * 3 * H);
+    J.state[0] = w; w += aligned_floats(N * H);
+    J.state[1] = w; w += aligned_floats(N * H);
+    J.packed = w; w += aligned_floats(gru_sgemm_packed_size(3 * L->H, L->H) / sizeof(float));
+    if (!trace) {
+        J.gates_scratch = w; w += aligned_floats(N * 3 * H);
+        J.candidate_scratch = w;
+    }
+    if (L->T == 0 || L->N == 0 || L->H == 0) return;
+    gru_sgemm_pack_b(1, 3 * L->H, L->H, L->w_hh, L->H, J.packed);  // op(B) = W_hh^T, (H, 3H)
+    int threads = worth_threads(L->N, L->H) ? gru_team_size(team) : 1;
+    gru_team_run(team, threads, forward_thread, &J);
+}
