@@ -111,7 +111,10 @@ void GRU_NAME(gru_sgemm)(int transA, int transB, gru_index m, gru_index n, gru_i
     const gru_index panels = gru_panels(n), nb = gru_kblocks(k);
     const gru_index kcmax = (k + nb - 1) / nb;
     const gru_index block_panels = GRU_NAME(min_l)(panels, GRU_NC_PANELS);
-    float *bbuf = gru_alloc_floats((size_t)(kcmax * block_panels * GRU_NR));
+    // Small blocks (the GRU's tiny models) live on the stack: no allocation per call.
+    _Alignas(64) float small[4096];
+    const size_t block_floats = (size_t)(kcmax * block_panels * GRU_NR);
+    float *bbuf = block_floats <= sizeof small / sizeof small[0] ? small : gru_alloc_floats(block_floats);
     if (!bbuf) {
         // Out of memory for a <= 256 KB buffer: compute the same chains without blocking.
         for (gru_index i = 0; i < m; i++) {
@@ -137,7 +140,7 @@ void GRU_NAME(gru_sgemm)(int transA, int transB, gru_index m, gru_index n, gru_i
                                    beta != 0 || b > 0);
         }
     }
-    gru_free_floats(bbuf);
+    if (bbuf != small) gru_free_floats(bbuf);
 }
 
 void GRU_NAME(gru_sgemm_packed_cols)(gru_index m, gru_index n, gru_index k, const float *A, gru_index lda,

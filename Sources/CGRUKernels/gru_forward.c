@@ -73,8 +73,11 @@ static void forward_thread(void *raw, int thread, int threads) {
                 memcpy(J->trace->previous + (s * N + b) * H + j0, h + b * H + j0, (size_t)(j1 - j0) * sizeof(float));
             }
         }
-        if (j1 > j0) {  // gh = h W_hh^T, this thread's columns of r, z (and n, reset after)
-            for (int gate = 0; gate < (after ? 3 : 2); ++gate) {
+        const int gates = after ? 3 : 2;
+        if (j0 == 0 && j1 == H) {  // one thread owns every unit: the gates' columns are contiguous
+            gru_sgemm_packed_cols(N, H3, H, h, H, J->packed, 0, gates * H, 0.0f, J->gh, H3);
+        } else if (j1 > j0) {  // gh = h W_hh^T, this thread's columns of r, z (and n, reset after)
+            for (int gate = 0; gate < gates; ++gate) {
                 gru_sgemm_packed_cols(N, H3, H, h, H, J->packed, gate * H + j0, gate * H + j1, 0.0f, J->gh, H3);
             }
         }
@@ -85,8 +88,12 @@ static void forward_thread(void *raw, int thread, int threads) {
                 g[j] = gi[j] + gh[j] + (bhh ? bhh[j] : 0.0f);
                 g[H + j] = gi[H + j] + gh[H + j] + (bhh ? bhh[H + j] : 0.0f);
             }
-            gru_sigmoid(g + j0, g + j0, j1 - j0);
-            gru_sigmoid(g + H + j0, g + H + j0, j1 - j0);
+            if (j0 == 0 && j1 == H) {
+                gru_sigmoid(g, g, 2 * H);
+            } else {
+                gru_sigmoid(g + j0, g + j0, j1 - j0);
+                gru_sigmoid(g + H + j0, g + H + j0, j1 - j0);
+            }
             float *c = C + b * H;
             if (after) {
                 for (gru_index j = j0; j < j1; ++j) c[j] = gh[2 * H + j] + (bhh ? bhh[2 * H + j] : 0.0f);

@@ -6,7 +6,8 @@ enum Transpose: Sendable {
 /// The kernels every layer is built from, over arrays with offsets and leading dimensions.
 ///
 /// Each entry point checks its index ranges against the arrays (cheap, once per call), then
-/// hands raw pointers to ``_Naive``: the one place that does pointer arithmetic.
+/// hands raw pointers to the fast C kernels (``FastKernels``) for `Float` and to ``_Naive``,
+/// the reference, for other types.
 enum Kernels {
     /// C (+)= op(A) · op(B), row-major.
     ///
@@ -23,6 +24,18 @@ enum Kernels {
         into c: inout [S], _ cOffset: Int, ldc: Int, accumulate: Bool
     ) {
         guard m > 0, n > 0 else { return }
+        if S.self == Float.self {
+            // The same type at run time: reinterpret, moving C out so it stays uniquely referenced.
+            var taken: [S] = []
+            swap(&taken, &c)
+            var floats = unsafeBitCast(taken, to: [Float].self)
+            taken = []
+            FastKernels.active.gemm(
+                transA, transB, m: m, n: n, k: k, unsafeBitCast(a, to: [Float].self), aOffset, lda: lda,
+                unsafeBitCast(b, to: [Float].self), bOffset, ldb: ldb, into: &floats, cOffset, ldc: ldc, accumulate: accumulate)
+            c = unsafeBitCast(floats, to: [S].self)
+            return
+        }
         let (aRows, aCols) = transA == .none ? (m, k) : (k, m)
         let (bRows, bCols) = transB == .none ? (k, n) : (n, k)
         checkRange(a.count, aOffset, aRows, aCols, lda, "A")

@@ -101,6 +101,14 @@ public struct GRUStackParameters<Scalar: GRUScalar>: ParameterSet, Equatable {
         "l\(index / directionCount)" + (index % directionCount == 1 ? "_reverse" : "")
     }
 
+    public mutating func updateTensors(_ body: (inout Tensor<Scalar>) throws -> Void) rethrows {
+        for i in layers.indices { try layers[i].updateTensors(body) }
+    }
+
+    public func visitTensors(_ body: (Tensor<Scalar>) throws -> Void) rethrows {
+        for layer in layers { try layer.visitTensors(body) }
+    }
+
     public var parameterPaths: [ParameterPath<GRUStackParameters>] {
         layers.indices.flatMap { i in
             layers[i].parameterPaths.map { path in

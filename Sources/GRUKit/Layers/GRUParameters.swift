@@ -90,6 +90,20 @@ public struct GRUParameters<Scalar: GRUScalar>: ParameterSet, Equatable {
     /// Whether the layer has biases.
     public var hasBias: Bool { biasIH != nil }
 
+    public mutating func updateTensors(_ body: (inout Tensor<Scalar>) throws -> Void) rethrows {
+        try body(&weightIH)
+        try body(&weightHH)
+        if biasIH != nil { try body(&biasIH!) }
+        if biasHH != nil { try body(&biasHH!) }
+    }
+
+    public func visitTensors(_ body: (Tensor<Scalar>) throws -> Void) rethrows {
+        try body(weightIH)
+        try body(weightHH)
+        if let biasIH { try body(biasIH) }
+        if let biasHH { try body(biasHH) }
+    }
+
     public var parameterPaths: [ParameterPath<GRUParameters>] {
         var paths = [ParameterPath("weight_ih", \GRUParameters.weightIH), ParameterPath("weight_hh", \.weightHH)]
         if hasBias {

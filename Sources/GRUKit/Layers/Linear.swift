@@ -29,6 +29,16 @@ public struct LinearParameters<Scalar: GRUScalar>: ParameterSet, Equatable {
     /// I, the number of inputs.
     public var inputSize: Int { weight.shape[1] }
 
+    public mutating func updateTensors(_ body: (inout Tensor<Scalar>) throws -> Void) rethrows {
+        try body(&weight)
+        if bias != nil { try body(&bias!) }
+    }
+
+    public func visitTensors(_ body: (Tensor<Scalar>) throws -> Void) rethrows {
+        try body(weight)
+        if let bias { try body(bias) }
+    }
+
     public var parameterPaths: [ParameterPath<LinearParameters>] {
         var paths = [ParameterPath("weight", \LinearParameters.weight)]
         if bias != nil { paths.append(ParameterPath("bias", \.bias!)) }

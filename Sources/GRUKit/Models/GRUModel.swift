@@ -18,6 +18,16 @@ public struct GRUModelParameters<Scalar: GRUScalar>: ParameterSet, Equatable {
         self.head = head
     }
 
+    public mutating func updateTensors(_ body: (inout Tensor<Scalar>) throws -> Void) rethrows {
+        try gru.updateTensors(body)
+        try head.updateTensors(body)
+    }
+
+    public func visitTensors(_ body: (Tensor<Scalar>) throws -> Void) rethrows {
+        try gru.visitTensors(body)
+        try head.visitTensors(body)
+    }
+
     /// Named as PyTorch names a module with a `gru` and a `head`: `gru.weight_ih_l0`, `head.bias`, ….
     public var parameterPaths: [ParameterPath<GRUModelParameters>] {
         gru.parameterPaths.map { $0.nested(in: \GRUModelParameters.gru, prefix: "gru.") }

@@ -1,12 +1,19 @@
 /// A value holding named trainable tensors: a layer's parameters, their gradients, or an
 /// optimizer's per-parameter state, all of the same type.
 ///
-/// Conformers list their tensors once, by key path; everything that treats parameters as a
-/// whole (optimizers, zeroing, counting, saving) loops over ``parameterPaths``.
+/// Conformers list their tensors twice, in the same order: by name and key path
+/// (``parameterPaths``, for saving, loading and reports) and by direct access
+/// (``updateTensors(_:)`` and ``visitTensors(_:)``, for the hot loops of training: key paths
+/// into generic types are resolved by the runtime each time they are built, which costs more
+/// than a small model's whole training step).
 public protocol ParameterSet: Sendable {
     associatedtype Scalar: GRUScalar
     /// Every trainable tensor with its name, in a fixed order.
     var parameterPaths: [ParameterPath<Self>] { get }
+    /// Calls `body` on every tensor, in ``parameterPaths`` order, in place.
+    mutating func updateTensors(_ body: (inout Tensor<Scalar>) throws -> Void) rethrows
+    /// Calls `body` on every tensor, in ``parameterPaths`` order.
+    func visitTensors(_ body: (Tensor<Scalar>) throws -> Void) rethrows
 }
 
 /// A named key path to one tensor of a ``ParameterSet``.
@@ -33,16 +40,35 @@ extension ParameterSet {
     /// A set of the same shapes with every element zero: a fresh gradient or optimizer state.
     public func zeroed() -> Self {
         var copy = self
-        for path in parameterPaths {
-            let shape = self[keyPath: path.keyPath].shape
-            copy[keyPath: path.keyPath] = Tensor(uncheckedZeros: shape)
-        }
+        copy.updateTensors { $0 = Tensor(uncheckedZeros: $0.shape) }
         return copy
     }
 
     /// The total number of scalars over all tensors.
     public var parameterCount: Int {
-        parameterPaths.reduce(0) { $0 + self[keyPath: $1.keyPath].count }
+        var count = 0
+        visitTensors { count += $0.count }
+        return count
+    }
+
+    /// The tensors in ``parameterPaths`` order (sharing storage with `self`).
+    public var tensors: [Tensor<Scalar>] {
+        var list: [Tensor<Scalar>] = []
+        visitTensors { list.append($0) }
+        return list
+    }
+
+    /// Calls `body` on every tensor of `self`, in place, with the tensor at the same position
+    /// in each of `others` (sets of the same structure).
+    public mutating func updateTensors(
+        alongside others: [Self], _ body: (inout Tensor<Scalar>, [Tensor<Scalar>]) throws -> Void
+    ) rethrows {
+        let lists = others.map(\.tensors)
+        var i = 0
+        try updateTensors { tensor in
+            try body(&tensor, lists.map { $0[i] })
+            i += 1
+        }
     }
 
     /// Every tensor with its name, in ``parameterPaths`` order.
@@ -52,11 +78,13 @@ extension ParameterSet {
 
     /// Adds `scale · other` to every tensor (other must have the same structure).
     public mutating func add(_ other: Self, scaledBy scale: Scalar) {
-        for path in parameterPaths {
-            let source = other[keyPath: path.keyPath].scalars
-            self[keyPath: path.keyPath].scalars.withUnsafeMutableBufferPointer { p in
-                precondition(p.count == source.count, "add(_:scaledBy:): \(path.name) has another size")
-                for i in p.indices { p[i] += scale * source[i] }
+        updateTensors(alongside: [other]) { tensor, others in
+            let source = others[0].scalars
+            tensor.scalars.withUnsafeMutableBufferPointer { p in
+                source.withUnsafeBufferPointer { q in
+                    precondition(p.count == q.count, "add(_:scaledBy:): a tensor has another size")
+                    for i in p.indices { p[i] += scale * q[i] }
+                }
             }
         }
     }
