@@ -15,6 +15,10 @@ static const gru_kernel_table avx2_table = {
     GRU_ISA_AVX2_FMA, "avx2+fma",
     gru_sgemm_avx2, gru_sgemm_packed_cols_avx2, gru_sigmoid_avx2, gru_tanh_avx2,
 };
+static const gru_kernel_table avx512_table = {
+    GRU_ISA_AVX512, "avx512",
+    gru_sgemm_avx512, gru_sgemm_packed_cols_avx512, gru_sigmoid_avx2, gru_tanh_avx2,
+};
 #endif
 
 int gru_kernels_isa_supported(int isa) {
@@ -29,6 +33,14 @@ int gru_kernels_isa_supported(int isa) {
 #else
         return 0;
 #endif
+    case GRU_ISA_AVX512:
+#if GRU_HAVE_X86
+        // The CPUID bit and that the OS saves zmm registers (checked by the runtime's probe).
+        __builtin_cpu_init();
+        return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+        return 0;
+#endif
     default:
         return 0;
     }
@@ -38,6 +50,7 @@ const char *gru_kernels_isa_name(int isa) {
     switch (isa) {
     case GRU_ISA_PORTABLE: return "portable";
     case GRU_ISA_AVX2_FMA: return "avx2+fma";
+    case GRU_ISA_AVX512: return "avx512";
     default: return "unknown";
     }
 }
@@ -46,12 +59,14 @@ const gru_kernel_table *gru_kernels_table(int isa) {
     if (!gru_kernels_isa_supported(isa)) return NULL;
 #if GRU_HAVE_X86
     if (isa == GRU_ISA_AVX2_FMA) return &avx2_table;
+    if (isa == GRU_ISA_AVX512) return &avx512_table;
 #endif
     return isa == GRU_ISA_PORTABLE ? &portable_table : NULL;
 }
 
 int gru_kernels_isa_for(const char *setting) {
     if (setting && strcmp(setting, "portable") == 0) return GRU_ISA_PORTABLE;
+    if (!(setting && strcmp(setting, "avx2") == 0) && gru_kernels_isa_supported(GRU_ISA_AVX512)) return GRU_ISA_AVX512;
     if (gru_kernels_isa_supported(GRU_ISA_AVX2_FMA)) return GRU_ISA_AVX2_FMA;
     return GRU_ISA_PORTABLE;
 }

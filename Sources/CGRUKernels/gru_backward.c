@@ -7,6 +7,7 @@
 // single products over all T * N rows after the loop, split by output rows or columns. Every
 // element is computed by the same operations in the same order whatever the split, so results
 // are bit-identical for any number of threads. The equations are on GRULayer.backward.
+#include "gate_loops.h"
 #include "kernels_internal.h"
 #include "team_internal.h"
 
@@ -54,9 +55,9 @@ static void backward_thread(void *raw, int thread, int threads) {
     int cur = 0;
     for (gru_index s = T - 1; s >= 0; --s) {
         const gru_index t = L->reverse ? T - 1 - s : s;
-        const float *G = J->trace->gates + s * N * H3, *P = J->trace->previous + s * N * H;
-        const float *C = J->trace->candidate + s * N * H;
-        float *dgi = J->dgi + t * N * H3, *dgh = J->dgh + s * N * H3;
+        const float *G = J->trace->gates + t * N * H3, *P = J->trace->previous + t * N * H;
+        const float *C = J->trace->candidate + t * N * H;
+        float *dgi = J->dgi + t * N * H3, *dgh = J->dgh + t * N * H3;
         const float *d = J->dh[cur];
         float *prev = J->dh[cur ^ 1];
         for (gru_index b = 0; b < N; ++b) {
@@ -70,40 +71,18 @@ static void backward_thread(void *raw, int thread, int threads) {
                 for (gru_index j = j0; j < j1; ++j) prev[b * H + j] = d[b * H + j];
                 continue;
             }
-            const float *dy = J->dy ? J->dy + (t * N + b) * H : NULL;
-            for (gru_index j = j0; j < j1; ++j) {
-                const float out = d[b * H + j] + (dy ? dy[j] : 0.0f);
-                const float r = g[j], z = g[H + j], n = g[2 * H + j], old = P[b * H + j];
-                const float dn = keeps ? out * (1.0f - z) : out * z;
-                const float dz = keeps ? out * (old - n) : out * (n - old);
-                prev[b * H + j] = keeps ? out * z : out * (1.0f - z);
-                const float dan = dn * (1.0f - n * n), daz = dz * (z * (1.0f - z));
-                gi[H + j] = daz;
-                gh[H + j] = daz;
-                gi[2 * H + j] = dan;
-                if (after) {
-                    const float dar = dan * C[b * H + j] * (r * (1.0f - r));
-                    gi[j] = dar;
-                    gh[j] = dar;
-                    gh[2 * H + j] = dan * r;
-                } else {
-                    gh[2 * H + j] = dan;
-                }
-            }
+            const float *dy = J->dy ? J->dy + (t * N + b) * H + j0 : NULL;
+            gru_backward_row(j1 - j0, keeps, d + b * H + j0, dy, g + j0, g + H + j0, g + 2 * H + j0,
+                             P + b * H + j0, after ? C + b * H + j0 : NULL, gi + j0, gi + H + j0, gi + 2 * H + j0,
+                             gh + j0, gh + H + j0, gh + 2 * H + j0, prev + b * H + j0);
         }
         if (!after) {  // du = dgh_n W_hn needs every unit's dgh_n; then dr = du * h, dh += du * r
             gru_team_sync(J->team, thread, threads);
             if (j1 > j0) gru_sgemm_packed_cols(N, H, H, dgh + 2 * H, H3, J->packed_hn, j0, j1, 0.0f, J->du, H);
             for (gru_index b = 0; b < N; ++b) {
                 if (L->lengths && t >= L->lengths[b]) continue;
-                const float *g = G + b * H3;
-                for (gru_index j = j0; j < j1; ++j) {
-                    const float u = J->du[b * H + j], r = g[j];
-                    const float dar = u * P[b * H + j] * (r * (1.0f - r));
-                    dgi[b * H3 + j] = dar;
-                    dgh[b * H3 + j] = dar;
-                    prev[b * H + j] += u * r;
-                }
+                gru_backward_reset_before(j1 - j0, J->du + b * H + j0, G + b * H3 + j0, P + b * H + j0,
+                                          dgi + b * H3 + j0, dgh + b * H3 + j0, prev + b * H + j0);
             }
         }
         gru_team_sync(J->team, thread, threads);  // the product below reads every unit's dgh

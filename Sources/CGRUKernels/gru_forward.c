@@ -1,5 +1,10 @@
 // The forward pass of one GRU layer in one direction (float, sigmoid and tanh, no clip).
 //
+// The input projection x W_ih^T is written straight into the gate buffer (T, N, 3H), indexed by
+// time, with the biases that add to it folded in (b_ih, and b_hr, b_hz -- and b_hn when the
+// reset is before the matmul); each step's recurrent product then accumulates onto its rows and
+// the activations run in place. In training the gate buffer is the trace; in inference it is
+// workspace.
 // Work is split by hidden unit: thread k owns units [j0, j1) of every gate, computes those
 // columns of the recurrent product (from the packed W_hh^T, so no thread reads another's
 // output) and the gate arithmetic for them. The state is double-buffered: step s reads
@@ -7,6 +12,7 @@
 // (two with the reset before the matmul, whose second product needs all of r * h) keeps the
 // threads in step. Every output element is computed by the same operations in the same order
 // whatever the split, so results are bit-identical for any number of threads.
+#include "gate_loops.h"
 #include "kernels_internal.h"
 #include "team_internal.h"
 
@@ -20,15 +26,15 @@ typedef struct forward_job {
     const float *x, *h0;
     float *y, *h_n;
     const gru_trace *trace;
-    float *gi, *gh, *state[2], *gates_scratch, *candidate_scratch, *packed;
+    float *gates, *gh, *state[2], *candidate_scratch, *packed;
     gru_team *team;
 } forward_job;
 
 size_t gru_forward_workspace(const gru_layer *L, int with_trace) {
     size_t T = (size_t)L->T, N = (size_t)L->N, H = (size_t)L->H;
-    size_t floats = aligned_floats(T * N * 3 * H) + aligned_floats(N * 3 * H) + 2 * aligned_floats(N * H)
+    size_t floats = aligned_floats(N * 3 * H) + 2 * aligned_floats(N * H)
                   + aligned_floats(gru_sgemm_packed_size(3 * L->H, L->H) / sizeof(float));
-    if (!with_trace) floats += aligned_floats(N * 3 * H) + aligned_floats(N * H);
+    if (!with_trace) floats += aligned_floats(T * N * 3 * H) + aligned_floats(N * H);
     return floats;
 }
 
@@ -42,15 +48,19 @@ static void forward_thread(void *raw, int thread, int threads) {
     const int after = L->reset_after, keeps = L->z_keeps_old;
     const float *bhh = L->b_hh;
 
-    // The input projection gi = x W_ih^T + b_ih for all T * N rows; this thread's columns.
+    // The input projection x W_ih^T + biases for all T * N rows, into the gate buffer; this
+    // thread's columns.
     gru_index c0, c1;
     gru_share(H3, thread, threads, GRU_NR, &c0, &c1);
     if (c1 > c0) {
-        gru_sgemm(0, 1, T * N, c1 - c0, I, J->x, I, L->w_ih + c0 * I, I, 0.0f, J->gi + c0, H3);
+        gru_sgemm(0, 1, T * N, c1 - c0, I, J->x, I, L->w_ih + c0 * I, I, 0.0f, J->gates + c0, H3);
         if (L->b_ih) {
+            float bias[c1 - c0];
+            const gru_index folded = after ? 2 * H : H3;  // b_hn stays outside under reset after
+            for (gru_index c = c0; c < c1; ++c) bias[c - c0] = L->b_ih[c] + (c < folded ? L->b_hh[c] : 0.0f);
             for (gru_index row = 0; row < T * N; ++row) {
-                float *g = J->gi + row * H3;
-                for (gru_index c = c0; c < c1; ++c) g[c] += L->b_ih[c];
+                float *g = J->gates + row * H3 + c0;
+                for (gru_index c = 0; c < c1 - c0; ++c) g[c] += bias[c];
             }
         }
     }
@@ -66,61 +76,50 @@ static void forward_thread(void *raw, int thread, int threads) {
         const gru_index t = L->reverse ? T - 1 - s : s;
         const float *h = J->state[cur];
         float *next = J->state[cur ^ 1];
-        float *G = J->trace ? J->trace->gates + s * N * H3 : J->gates_scratch;
-        float *C = J->trace ? J->trace->candidate + s * N * H : J->candidate_scratch;
+        float *G = J->gates + t * N * H3;  // holds the input projection; becomes r, z, n
+        float *C = J->trace ? J->trace->candidate + t * N * H : J->candidate_scratch;
         if (J->trace) {
             for (gru_index b = 0; b < N; ++b) {
-                memcpy(J->trace->previous + (s * N + b) * H + j0, h + b * H + j0, (size_t)(j1 - j0) * sizeof(float));
+                memcpy(J->trace->previous + (t * N + b) * H + j0, h + b * H + j0, (size_t)(j1 - j0) * sizeof(float));
             }
         }
-        const int gates = after ? 3 : 2;
-        if (j0 == 0 && j1 == H) {  // one thread owns every unit: the gates' columns are contiguous
-            gru_sgemm_packed_cols(N, H3, H, h, H, J->packed, 0, gates * H, 0.0f, J->gh, H3);
-        } else if (j1 > j0) {  // gh = h W_hh^T, this thread's columns of r, z (and n, reset after)
-            for (int gate = 0; gate < gates; ++gate) {
-                gru_sgemm_packed_cols(N, H3, H, h, H, J->packed, gate * H + j0, gate * H + j1, 0.0f, J->gh, H3);
-            }
+        // G[:, r, z] += h W_hr,z^T (this thread's columns); reset after: gh[:, n] = h W_hn^T.
+        if (j0 == 0 && j1 == H) {  // one thread owns every unit: r and z columns are contiguous
+            gru_sgemm_packed_cols(N, H3, H, h, H, J->packed, 0, 2 * H, 1.0f, G, H3);
+        } else if (j1 > j0) {
+            gru_sgemm_packed_cols(N, H3, H, h, H, J->packed, j0, j1, 1.0f, G, H3);
+            gru_sgemm_packed_cols(N, H3, H, h, H, J->packed, H + j0, H + j1, 1.0f, G, H3);
         }
+        if (after && j1 > j0) gru_sgemm_packed_cols(N, H3, H, h, H, J->packed, 2 * H + j0, 2 * H + j1, 0.0f, J->gh, H3);
+        const gru_index u = j1 - j0;
         for (gru_index b = 0; b < N; ++b) {
-            const float *gi = J->gi + (t * N + b) * H3, *gh = J->gh + b * H3;
             float *g = G + b * H3;
-            for (gru_index j = j0; j < j1; ++j) {
-                g[j] = gi[j] + gh[j] + (bhh ? bhh[j] : 0.0f);
-                g[H + j] = gi[H + j] + gh[H + j] + (bhh ? bhh[H + j] : 0.0f);
-            }
             if (j0 == 0 && j1 == H) {
                 gru_sigmoid(g, g, 2 * H);
             } else {
-                gru_sigmoid(g + j0, g + j0, j1 - j0);
-                gru_sigmoid(g + H + j0, g + H + j0, j1 - j0);
+                gru_sigmoid(g + j0, g + j0, u);
+                gru_sigmoid(g + H + j0, g + H + j0, u);
             }
             float *c = C + b * H;
             if (after) {
-                for (gru_index j = j0; j < j1; ++j) c[j] = gh[2 * H + j] + (bhh ? bhh[2 * H + j] : 0.0f);
+                const float *ghn = J->gh + b * H3 + 2 * H + j0;  // c = W_hn h + b_hn
+                if (bhh) gru_add(u, ghn, bhh + 2 * H + j0, NULL, c + j0);
+                else memcpy(c + j0, ghn, (size_t)u * sizeof(float));
             } else {
-                for (gru_index j = j0; j < j1; ++j) c[j] = g[j] * h[b * H + j];
+                gru_mul(u, g + j0, h + b * H + j0, c + j0);
             }
         }
-        if (!after) {  // gh_n = (r * h) W_hn^T needs every unit's r * h
+        if (!after) {  // G[:, n] += (r * h) W_hn^T needs every unit's r * h
             gru_team_sync(J->team, thread, threads);
-            if (j1 > j0) gru_sgemm_packed_cols(N, H3, H, C, H, J->packed, 2 * H + j0, 2 * H + j1, 0.0f, J->gh, H3);
+            if (j1 > j0) gru_sgemm_packed_cols(N, H3, H, C, H, J->packed, 2 * H + j0, 2 * H + j1, 1.0f, G, H3);
         }
         for (gru_index b = 0; b < N; ++b) {
-            const float *gi = J->gi + (t * N + b) * H3, *gh = J->gh + b * H3, *c = C + b * H;
             float *g = G + b * H3;
-            for (gru_index j = j0; j < j1; ++j) {
-                g[2 * H + j] = gi[2 * H + j]
-                    + (after ? g[j] * c[j] : gh[2 * H + j] + (bhh ? bhh[2 * H + j] : 0.0f));
-            }
-            gru_tanh(g + 2 * H + j0, g + 2 * H + j0, j1 - j0);
+            if (after) gru_add_product(u, g + 2 * H + j0, g + j0, C + b * H + j0, g + 2 * H + j0);
+            gru_tanh(g + 2 * H + j0, g + 2 * H + j0, u);
             const int valid = !L->lengths || t < L->lengths[b];
-            float *y = J->y + (t * N + b) * H;
-            for (gru_index j = j0; j < j1; ++j) {
-                const float n = g[2 * H + j], z = g[H + j], old = h[b * H + j];
-                const float updated = keeps ? n + z * (old - n) : old + z * (n - old);
-                next[b * H + j] = valid ? updated : old;
-                y[j] = valid ? updated : 0.0f;
-            }
+            gru_update(u, keeps, valid, g + H + j0, g + 2 * H + j0, h + b * H + j0, next + b * H + j0,
+                       J->y + (t * N + b) * H + j0);
         }
         gru_team_sync(J->team, thread, threads);
         cur ^= 1;
@@ -135,13 +134,14 @@ void gru_layer_forward(const gru_layer *L, const float *x, const float *h0, floa
     const size_t T = (size_t)L->T, N = (size_t)L->N, H = (size_t)L->H;
     forward_job J = {.L = L, .x = x, .h0 = h0, .y = y, .h_n = h_n, .trace = trace, .team = team};
     float *w = workspace;
-    J.gi = w; w += aligned_floats(T * N * 3 * H);
     J.gh = w; w += aligned_floats(N * 3 * H);
     J.state[0] = w; w += aligned_floats(N * H);
     J.state[1] = w; w += aligned_floats(N * H);
     J.packed = w; w += aligned_floats(gru_sgemm_packed_size(3 * L->H, L->H) / sizeof(float));
-    if (!trace) {
-        J.gates_scratch = w; w += aligned_floats(N * 3 * H);
+    if (trace) {
+        J.gates = trace->gates;
+    } else {
+        J.gates = w; w += aligned_floats(T * N * 3 * H);
         J.candidate_scratch = w;
     }
     if (L->T == 0 || L->N == 0 || L->H == 0) return;

@@ -76,6 +76,12 @@ void gru_sgemm_packed_cols_avx2(gru_index m, gru_index n, gru_index k, const flo
                                 float beta, float *C, gru_index ldc);
 void gru_sigmoid_avx2(const float *x, float *y, gru_index count);
 void gru_tanh_avx2(const float *x, float *y, gru_index count);
+void gru_sgemm_avx512(int transA, int transB, gru_index m, gru_index n, gru_index k,
+                      const float *A, gru_index lda, const float *B, gru_index ldb,
+                      float beta, float *C, gru_index ldc);
+void gru_sgemm_packed_cols_avx512(gru_index m, gru_index n, gru_index k, const float *A, gru_index lda,
+                                  const float *packed, gru_index n0, gru_index n1,
+                                  float beta, float *C, gru_index ldc);
 #endif
 
 #endif // CGRUKERNELS_INTERNAL_H

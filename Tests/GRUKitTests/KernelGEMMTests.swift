@@ -115,12 +115,14 @@ import Testing
         }
     }
 
-    /// GRUKIT_KERNELS=portable selects the portable kernels; anything else the best available.
+    /// GRUKIT_KERNELS=portable selects the portable kernels, =avx2 the AVX2 ones; anything else
+    /// the best available.
     @Test func implementationsAndSelection() {
         #expect(FastKernels.available.first?.name == "portable")
         #expect(gru_kernels_isa_for("portable") == Int32(GRU_ISA_PORTABLE.rawValue))
-        let best = FastKernels.available.count > 1 ? GRU_ISA_AVX2_FMA : GRU_ISA_PORTABLE
+        let best = FastKernels.avx512 != nil ? GRU_ISA_AVX512 : FastKernels.avx2FMA != nil ? GRU_ISA_AVX2_FMA : GRU_ISA_PORTABLE
         #expect(gru_kernels_isa_for(nil) == Int32(best.rawValue))
         #expect(gru_kernels_isa_for("auto") == Int32(best.rawValue))
+        if FastKernels.avx2FMA != nil { #expect(gru_kernels_isa_for("avx2") == Int32(GRU_ISA_AVX2_FMA.rawValue)) }
     }
 }

@@ -32,17 +32,19 @@ typedef ptrdiff_t gru_index;
 typedef enum gru_isa {
     GRU_ISA_PORTABLE = 0,
     GRU_ISA_AVX2_FMA = 1,
+    GRU_ISA_AVX512 = 2,   ///< AVX-512F GEMMs (with the AVX2 activations)
 } gru_isa;
 
 /// The implementation the gru_* entry points below use: gru_kernels_isa_for(getenv("GRUKIT_KERNELS")),
 /// fixed on first call.
 int gru_kernels_isa(void);
-/// The implementation a GRUKIT_KERNELS setting selects: "portable" forces GRU_ISA_PORTABLE;
-/// NULL, "auto" or anything else picks the best this CPU supports.
+/// The implementation a GRUKIT_KERNELS setting selects: "portable" forces GRU_ISA_PORTABLE,
+/// "avx2" the AVX2 + FMA kernels (when supported); NULL, "auto" or anything else picks the
+/// best this CPU supports (AVX-512, then AVX2 + FMA, then portable).
 int gru_kernels_isa_for(const char *setting);
 /// 1 if `isa` can run on this CPU, else 0 (GRU_ISA_PORTABLE always can).
 int gru_kernels_isa_supported(int isa);
-/// "portable", "avx2+fma", or "unknown".
+/// "portable", "avx2+fma", "avx512", or "unknown".
 const char *gru_kernels_isa_name(int isa);
 
 // MARK: GEMM
@@ -134,7 +136,7 @@ typedef struct gru_layer {
     const float *b_hh;        ///< (3H) or NULL
 } gru_layer;
 
-/// What a forward pass keeps for the backward pass, by processing step (NULL pointers: none).
+/// What a forward pass keeps for the backward pass, by time step (NULL pointers: none).
 typedef struct gru_trace {
     float *previous;          ///< (T, N, H) the state entering each step
     float *gates;             ///< (T, N, 3H) r, z, n

@@ -32,8 +32,10 @@ struct FastKernels: @unchecked Sendable {  // `table` points at an immutable sta
     static let portable = FastKernels(table: gru_kernels_table(Int32(GRU_ISA_PORTABLE.rawValue))!)
     /// The AVX2 + FMA kernels, or `nil` where this CPU cannot run them.
     static let avx2FMA = gru_kernels_table(Int32(GRU_ISA_AVX2_FMA.rawValue)).map(FastKernels.init)
-    /// Every implementation this CPU can run, portable first.
-    static var available: [FastKernels] { [portable] + (avx2FMA.map { [$0] } ?? []) }
+    /// The AVX-512 GEMMs (with the AVX2 activations), or `nil` where this CPU cannot run them.
+    static let avx512 = gru_kernels_table(Int32(GRU_ISA_AVX512.rawValue)).map(FastKernels.init)
+    /// Every implementation this CPU can run, portable first, the best last.
+    static var available: [FastKernels] { [portable] + [avx2FMA, avx512].compactMap { $0 } }
 
     /// "portable" or "avx2+fma".
     var name: String { String(cString: table.pointee.name) }

@@ -46,6 +46,11 @@ private func withOptionalPointer<T, R>(_ array: [T]?, _ body: (UnsafePointer<T>?
     return try array.withUnsafeBufferPointer { try body($0.baseAddress) }
 }
 
+/// An array of `count` floats the C kernels will write entirely (not zero-filled first).
+private func uninitializedFloats(_ count: Int) -> [Float] {
+    [Float](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+}
+
 /// `body` with `count` floats of 64-byte aligned scratch memory.
 private func withWorkspace<R>(_ count: Int, _ body: (UnsafeMutablePointer<Float>) throws -> R) rethrows -> R {
     let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.size, alignment: 64)
@@ -57,11 +62,11 @@ extension GRULayer where Scalar == Float {
     /// The forward pass on the C kernels (inputs already checked).
     func fastRun(_ input: Tensor<Float>, initialState: Tensor<Float>?, lengths: [Int]?, keepTrace: Bool) -> GRULayerTrace<Float> {
         let (t, n, h) = (input.shape[0], input.shape[1], hiddenSize)
-        var output = [Float](repeating: 0, count: t * n * h)
-        var last = [Float](repeating: 0, count: n * h)
-        var previous = [Float](repeating: 0, count: keepTrace ? t * n * h : 0)
-        var gates = [Float](repeating: 0, count: keepTrace ? t * n * 3 * h : 0)
-        var candidate = [Float](repeating: 0, count: keepTrace ? t * n * h : 0)
+        var output = uninitializedFloats(t * n * h)
+        var last = uninitializedFloats(n * h)
+        var previous = uninitializedFloats(keepTrace ? t * n * h : 0)
+        var gates = uninitializedFloats(keepTrace ? t * n * 3 * h : 0)
+        var candidate = uninitializedFloats(keepTrace ? t * n * h : 0)
         withCLayer(self, steps: t, batch: n, lengths: lengths) { layer in
             withWorkspace(gru_forward_workspace(layer, keepTrace ? 1 : 0)) { workspace in
                 input.scalars.withUnsafeBufferPointer { x in
@@ -93,9 +98,10 @@ extension GRULayer where Scalar == Float {
         _ trace: GRULayerTrace<Float>, outputGradient: Tensor<Float>?, finalStateGradient: Tensor<Float>?
     ) -> GRULayerGradients<Float> {
         let (t, n, h, i) = (trace.output.shape[0], trace.output.shape[1], hiddenSize, inputSize)
-        var dInput = [Float](repeating: 0, count: t * n * i)
-        var dInitial = [Float](repeating: 0, count: n * h)
-        var gradients = parameters.zeroed()
+        var dInput = uninitializedFloats(t * n * i)
+        var dInitial = uninitializedFloats(n * h)
+        var gradients = parameters
+        gradients.updateTensors { $0.scalars = uninitializedFloats($0.count) }
         withCLayer(self, steps: t, batch: n, lengths: trace.lengths) { layer in
             withWorkspace(gru_backward_workspace(layer)) { workspace in
                 trace.input.scalars.withUnsafeBufferPointer { x in

@@ -110,9 +110,9 @@ public struct GRULayer<Scalar: GRUScalar>: Sendable {
 
 /// What a GRU layer's forward pass keeps for its backward pass.
 ///
-/// Everything indexed by step is stored in processing order, (T, N, ·): the rows of one step
-/// are contiguous, so the weight gradients are single matrix products over all steps. (In
-/// reverse, processing step s is time step T − 1 − s.)
+/// Everything indexed by step is stored (T, N, ·): the rows of one step are contiguous, so the
+/// weight gradients are single matrix products over all steps. The reference engine stores by
+/// processing step (in reverse, step s is time step T − 1 − s), the fast kernels by time step.
 public struct GRULayerTrace<Scalar: GRUScalar>: Sendable {
     /// (T, N, H): the state after every step.
     public internal(set) var output: Tensor<Scalar>
