@@ -128,6 +128,11 @@ def main():
     p.add_argument("--markdown", action="store_true", help="print the table as Markdown")
     a = p.parse_args()
     rows = []
+    probe = subprocess.run([os.path.join(ROOT, ".build", "release", "gru"), "bench", "--config", "A1", "--mode", "infer",
+                            "--seconds", "0", "--repetitions", "1", "--json"], capture_output=True, text=True)
+    kernels = json.loads(probe.stdout.splitlines()[0])
+    print(f"GRUKit kernels: {kernels['kernels']}, one core's FMA peak measured {kernels['fma_peak_gflops']:.0f} GFLOP/s; "
+          f"PyTorch {__import__('torch').__version__}, ONNX Runtime {__import__('onnxruntime').__version__}")
     with tempfile.TemporaryDirectory() as tmp:
         for name in a.config.split(","):
             for mode in ("infer", "train"):
@@ -139,14 +144,16 @@ def main():
                     print(f"# {name} {mode} t{threads}: GRUKit {ours['median_ms']:.4f} ms, PyTorch {torch_['median_ms']:.4f} ms"
                           + (f", ONNX Runtime {ort_['median_ms']:.4f} ms" if ort_ else ""), file=sys.stderr, flush=True)
     sep = " | " if a.markdown else "  "
-    head = ["config", "mode", "threads", "GRUKit ms", "GFLOP/s", "PyTorch ms", "ORT ms", "PyTorch/GRUKit", "ORT/GRUKit"]
+    head = ["config", "mode", "threads", "GRUKit ms", "GFLOP/s", "% peak", "PyTorch ms", "ORT ms", "PyTorch/GRUKit", "ORT/GRUKit"]
     if a.markdown:
         print("| " + " | ".join(head) + " |")
         print("|" + "---|" * len(head))
     else:
         print(sep.join(f"{h:>14}" for h in head))
     for name, mode, threads, ours, t, o in rows:
-        cells = [name, mode, str(threads), f"{ours['median_ms']:.4f}", f"{ours['gflops']:.1f}", f"{t['median_ms']:.4f}",
+        peak = kernels["fma_peak_gflops"] * threads
+        cells = [name, mode, str(threads), f"{ours['median_ms']:.4f}", f"{ours['gflops']:.1f}",
+                 f"{100 * ours['gflops'] / peak:.0f}" if peak else "—", f"{t['median_ms']:.4f}",
                  f"{o['median_ms']:.4f}" if o else "—", f"{t['median_ms'] / ours['median_ms']:.2f}×",
                  f"{o['median_ms'] / ours['median_ms']:.2f}×" if o else "—"]
         print(("| " + " | ".join(cells) + " |") if a.markdown else sep.join(f"{c:>14}" for c in cells))

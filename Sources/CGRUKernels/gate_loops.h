@@ -48,16 +48,16 @@ GRU_CLONES static void gru_update(gru_index count, int keeps, int valid, const f
 }
 
 /// One valid row's backward gate arithmetic over units [0, count): from the state gradient
-/// (plus the output gradient dy, may be NULL) to the gate-sum gradients and the direct state
-/// gradient. `c` is the reset-after candidate term (NULL under reset before, where the r part
-/// follows from du later). Pointers are at the row's unit 0 of each gate block.
+/// (plus the output gradient dy, may be NULL) to the gate-sum gradients (the input side's r, z,
+/// n; the recurrent side's n, which differs from the input side's under reset after) and the
+/// direct state gradient. `c` is the reset-after candidate term (NULL under reset before,
+/// where the r part follows from du later). Pointers are at the row's unit 0.
 GRU_CLONES static void gru_backward_row(gru_index count, int keeps, const float *restrict d,
                                         const float *restrict dy, const float *restrict r,
                                         const float *restrict z, const float *restrict nn,
                                         const float *restrict old, const float *restrict c,
                                         float *restrict gi_r, float *restrict gi_z, float *restrict gi_n,
-                                        float *restrict gh_r, float *restrict gh_z, float *restrict gh_n,
-                                        float *restrict prev) {
+                                        float *restrict gh_n, float *restrict prev) {
     for (gru_index j = 0; j < count; ++j) {
         const float out = d[j] + (dy ? dy[j] : 0.0f);
         const float zj = z[j], n = nn[j], o = old[j];
@@ -66,13 +66,10 @@ GRU_CLONES static void gru_backward_row(gru_index count, int keeps, const float 
         prev[j] = keeps ? out * zj : out * (1.0f - zj);
         const float dan = dn * (1.0f - n * n), daz = dz * (zj * (1.0f - zj));
         gi_z[j] = daz;
-        gh_z[j] = daz;
         gi_n[j] = dan;
         if (c) {
             const float rj = r[j];
-            const float dar = dan * c[j] * (rj * (1.0f - rj));
-            gi_r[j] = dar;
-            gh_r[j] = dar;
+            gi_r[j] = dan * c[j] * (rj * (1.0f - rj));
             gh_n[j] = dan * rj;
         } else {
             gh_n[j] = dan;
@@ -82,12 +79,9 @@ GRU_CLONES static void gru_backward_row(gru_index count, int keeps, const float 
 
 /// Reset before: dr = du * old, its gate sum dar = dr * r (1 - r), and prev += du * r.
 GRU_CLONES static void gru_backward_reset_before(gru_index count, const float *restrict du, const float *restrict r,
-                                                 const float *restrict old, float *restrict gi_r,
-                                                 float *restrict gh_r, float *restrict prev) {
+                                                 const float *restrict old, float *restrict gi_r, float *restrict prev) {
     for (gru_index j = 0; j < count; ++j) {
-        const float dar = du[j] * old[j] * (r[j] * (1.0f - r[j]));
-        gi_r[j] = dar;
-        gh_r[j] = dar;
+        gi_r[j] = du[j] * old[j] * (r[j] * (1.0f - r[j]));
         prev[j] += du[j] * r[j];
     }
 }

@@ -1,9 +1,10 @@
 // Backpropagation through time for one GRU layer in one direction (float, sigmoid and tanh).
 //
 // Per step, in reverse processing order, thread k owns hidden units [j0, j1): from the state
-// gradient it computes the gate-sum gradients of its units (dgi by time step, dgh by processing
-// step, both kept for the weight gradients), then, after one barrier (two with the reset before
-// the matmul), its columns of dh_prev += dgh W_hh. The weight, bias and input gradients are
+// gradient it computes the gate-sum gradients of its units -- dgi (T, N, 3H) for the input side,
+// and for the recurrent side only its n block dgn (T, N, H), since its r and z blocks equal
+// dgi's -- then, after one barrier (two with the reset before the matmul), its columns of
+// dh_prev += [dgi_r dgi_z] W_hr,z + dgn W_hn (reset after; before, dgn W_hn goes through r). The weight, bias and input gradients are
 // single products over all T * N rows after the loop, split by output rows or columns. Every
 // element is computed by the same operations in the same order whatever the split, so results
 // are bit-identical for any number of threads. The equations are on GRULayer.backward.
@@ -20,15 +21,14 @@ typedef struct backward_job {
     const float *x, *dy, *dh_n;
     const gru_trace *trace;
     float *dx, *dh0, *dw_ih, *dw_hh, *db_ih, *db_hh;
-    float *dgi, *dgh, *dh[2], *du, *packed_hh, *packed_hn;
+    float *dgi, *dgn, *dh[2], *du, *packed_rz, *packed_n;
     gru_team *team;
 } backward_job;
 
 size_t gru_backward_workspace(const gru_layer *L) {
     size_t T = (size_t)L->T, N = (size_t)L->N, H = (size_t)L->H;
-    size_t k = L->reset_after ? 3 * H : 2 * H;
-    return 2 * aligned_floats(T * N * 3 * H) + 3 * aligned_floats(N * H)
-         + aligned_floats(gru_sgemm_packed_size(L->H, (gru_index)k) / sizeof(float))
+    return aligned_floats(T * N * 3 * H) + aligned_floats(T * N * H) + 3 * aligned_floats(N * H)
+         + aligned_floats(gru_sgemm_packed_size(L->H, 2 * L->H) / sizeof(float))
          + aligned_floats(gru_sgemm_packed_size(L->H, L->H) / sizeof(float));
 }
 
@@ -57,36 +57,37 @@ static void backward_thread(void *raw, int thread, int threads) {
         const gru_index t = L->reverse ? T - 1 - s : s;
         const float *G = J->trace->gates + t * N * H3, *P = J->trace->previous + t * N * H;
         const float *C = J->trace->candidate + t * N * H;
-        float *dgi = J->dgi + t * N * H3, *dgh = J->dgh + t * N * H3;
+        float *dgi = J->dgi + t * N * H3, *dgn = J->dgn + t * N * H;
         const float *d = J->dh[cur];
         float *prev = J->dh[cur ^ 1];
         for (gru_index b = 0; b < N; ++b) {
             const float *g = G + b * H3;
-            float *gi = dgi + b * H3, *gh = dgh + b * H3;
+            float *gi = dgi + b * H3, *gn = dgn + b * H;
             if (L->lengths && t >= L->lengths[b]) {  // past the sequence: nothing to do but pass dh
-                for (int gate = 0; gate < 3; ++gate) {
-                    memset(gi + gate * H + j0, 0, (size_t)(j1 - j0) * sizeof(float));
-                    memset(gh + gate * H + j0, 0, (size_t)(j1 - j0) * sizeof(float));
-                }
-                for (gru_index j = j0; j < j1; ++j) prev[b * H + j] = d[b * H + j];
+                for (int gate = 0; gate < 3; ++gate) memset(gi + gate * H + j0, 0, (size_t)(j1 - j0) * sizeof(float));
+                memset(gn + j0, 0, (size_t)(j1 - j0) * sizeof(float));
+                memcpy(prev + b * H + j0, d + b * H + j0, (size_t)(j1 - j0) * sizeof(float));
                 continue;
             }
             const float *dy = J->dy ? J->dy + (t * N + b) * H + j0 : NULL;
             gru_backward_row(j1 - j0, keeps, d + b * H + j0, dy, g + j0, g + H + j0, g + 2 * H + j0,
                              P + b * H + j0, after ? C + b * H + j0 : NULL, gi + j0, gi + H + j0, gi + 2 * H + j0,
-                             gh + j0, gh + H + j0, gh + 2 * H + j0, prev + b * H + j0);
+                             gn + j0, prev + b * H + j0);
         }
-        if (!after) {  // du = dgh_n W_hn needs every unit's dgh_n; then dr = du * h, dh += du * r
+        if (!after) {  // du = dgn W_hn needs every unit's dgn; then dr = du * h, dh += du * r
             gru_team_sync(J->team, thread, threads);
-            if (j1 > j0) gru_sgemm_packed_cols(N, H, H, dgh + 2 * H, H3, J->packed_hn, j0, j1, 0.0f, J->du, H);
+            if (j1 > j0) gru_sgemm_packed_cols(N, H, H, dgn, H, J->packed_n, j0, j1, 0.0f, J->du, H);
             for (gru_index b = 0; b < N; ++b) {
                 if (L->lengths && t >= L->lengths[b]) continue;
                 gru_backward_reset_before(j1 - j0, J->du + b * H + j0, G + b * H3 + j0, P + b * H + j0,
-                                          dgi + b * H3 + j0, dgh + b * H3 + j0, prev + b * H + j0);
+                                          dgi + b * H3 + j0, prev + b * H + j0);
             }
         }
-        gru_team_sync(J->team, thread, threads);  // the product below reads every unit's dgh
-        if (j1 > j0) gru_sgemm_packed_cols(N, H, after ? H3 : 2 * H, dgh, H3, J->packed_hh, j0, j1, 1.0f, prev, H);
+        gru_team_sync(J->team, thread, threads);  // the products below read every unit's gradients
+        if (j1 > j0) {  // one multiply-add chain per element over W_hh's rows in order, as one product would
+            gru_sgemm_packed_cols(N, H, 2 * H, dgi, H3, J->packed_rz, j0, j1, 1.0f, prev, H);
+            if (after) gru_sgemm_packed_cols(N, H, H, dgn, H, J->packed_n, j0, j1, 1.0f, prev, H);
+        }
         cur ^= 1;
     }
     for (gru_index b = 0; b < N; ++b) {
@@ -101,14 +102,18 @@ static void backward_thread(void *raw, int thread, int threads) {
     gru_share(H3, thread, threads, GRU_NR, &c0, &c1);
     if (c1 > c0) {
         gru_sgemm(1, 0, c1 - c0, I, rows, J->dgi + c0, H3, J->x, I, 0.0f, J->dw_ih + c0 * I, I);
-        // dW_hh rows: [0, 2H) (and [2H, 3H) reset after) from h_prev; [2H, 3H) reset before from r * h.
-        gru_index split = after ? H3 : 2 * H;
-        gru_index a0 = c0, a1 = c1 < split ? c1 : split;
-        if (a1 > a0) gru_sgemm(1, 0, a1 - a0, H, rows, J->dgh + a0, H3, J->trace->previous, H, 0.0f, J->dw_hh + a0 * H, H);
-        gru_index b0 = c0 > split ? c0 : split, b1 = c1;
-        if (b1 > b0) gru_sgemm(1, 0, b1 - b0, H, rows, J->dgh + b0, H3, J->trace->candidate, H, 0.0f, J->dw_hh + b0 * H, H);
+        // dW_hh rows [0, 2H) from dgi's r, z and h_prev; rows [2H, 3H) from dgn and h_prev (reset
+        // after) or r * h_prev (reset before).
+        gru_index a0 = c0, a1 = c1 < 2 * H ? c1 : 2 * H;
+        if (a1 > a0) gru_sgemm(1, 0, a1 - a0, H, rows, J->dgi + a0, H3, J->trace->previous, H, 0.0f, J->dw_hh + a0 * H, H);
+        gru_index b0 = c0 > 2 * H ? c0 : 2 * H, b1 = c1;
+        const float *n_input = after ? J->trace->previous : J->trace->candidate;
+        if (b1 > b0) gru_sgemm(1, 0, b1 - b0, H, rows, J->dgn + (b0 - 2 * H), H, n_input, H, 0.0f, J->dw_hh + b0 * H, H);
         if (J->db_ih) column_sums(rows, J->dgi, H3, c0, c1, J->db_ih);
-        if (J->db_hh) column_sums(rows, J->dgh, H3, c0, c1, J->db_hh);
+        if (J->db_hh) {
+            if (a1 > a0) column_sums(rows, J->dgi, H3, a0, a1, J->db_hh);
+            if (b1 > b0) column_sums(rows, J->dgn, H, b0 - 2 * H, b1 - 2 * H, J->db_hh + 2 * H);
+        }
     }
 }
 
@@ -117,20 +122,19 @@ void gru_layer_backward(const gru_layer *L, const float *x, const gru_trace *tra
                         float *dw_ih, float *dw_hh, float *db_ih, float *db_hh,
                         float *workspace, gru_team *team) {
     const size_t T = (size_t)L->T, N = (size_t)L->N, H = (size_t)L->H;
-    const gru_index k = L->reset_after ? 3 * L->H : 2 * L->H;
     backward_job J = {.L = L, .x = x, .dy = dy, .dh_n = dh_n, .trace = trace, .dx = dx, .dh0 = dh0,
                       .dw_ih = dw_ih, .dw_hh = dw_hh, .db_ih = db_ih, .db_hh = db_hh, .team = team};
     float *w = workspace;
     J.dgi = w; w += aligned_floats(T * N * 3 * H);
-    J.dgh = w; w += aligned_floats(T * N * 3 * H);
+    J.dgn = w; w += aligned_floats(T * N * H);
     J.dh[0] = w; w += aligned_floats(N * H);
     J.dh[1] = w; w += aligned_floats(N * H);
     J.du = w; w += aligned_floats(N * H);
-    J.packed_hh = w; w += aligned_floats(gru_sgemm_packed_size(L->H, k) / sizeof(float));
-    J.packed_hn = w;
+    J.packed_rz = w; w += aligned_floats(gru_sgemm_packed_size(L->H, 2 * L->H) / sizeof(float));
+    J.packed_n = w;
     if (L->T == 0 || L->N == 0 || L->H == 0) return;
-    gru_sgemm_pack_b(0, L->H, k, L->w_hh, L->H, J.packed_hh);  // op(B) = W_hh rows [0, k), (k, H)
-    if (!L->reset_after) gru_sgemm_pack_b(0, L->H, L->H, L->w_hh + 2 * L->H * L->H, L->H, J.packed_hn);
+    gru_sgemm_pack_b(0, L->H, 2 * L->H, L->w_hh, L->H, J.packed_rz);                // W_hh rows [0, 2H)
+    gru_sgemm_pack_b(0, L->H, L->H, L->w_hh + 2 * L->H * L->H, L->H, J.packed_n);  // W_hh rows [2H, 3H)
     int threads = worth_threads(L->N, L->H) ? gru_team_size(team) : 1;
     gru_team_run(team, threads, backward_thread, &J);
 }

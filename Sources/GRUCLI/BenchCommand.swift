@@ -53,9 +53,13 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         let (configs, modes, threadCounts) = try selected()
-        if !json {
+        let kernels = KernelInfo.current
+        if json {
+            print(#"{"kernels":"\#(kernels.name)","fma_peak_gflops":\#(String(format: "%.1f", kernels.peak))}"#)
+        } else {
+            print("kernels: \(kernels.name); one core's FMA peak, measured now: \(String(format: "%.0f", kernels.peak)) GFLOP/s")
             print(pad("config", 8) + pad("mode", 7) + pad("threads", 8, right: true) + pad("median ms", 12, right: true)
-                  + pad("GFLOP/s", 10, right: true) + pad("runs", 7, right: true))
+                  + pad("GFLOP/s", 10, right: true) + pad("% peak", 8, right: true) + pad("runs", 7, right: true))
         }
         for c in configs {
             for m in modes {
@@ -70,9 +74,11 @@ struct BenchCommand: ParsableCommand {
                         let memory = before.map { #","rss_before_mb":\#(String(format: "%.1f", $0)),"peak_rss_mb":\#(String(format: "%.1f", residentMegabytes("VmHWM") ?? 0))"# } ?? ""
                         print(#"{"config":"\#(c.name)","mode":"\#(m.rawValue)","threads":\#(t),"median_ms":\#(String(format: "%.4f", median * 1e3)),"gflops":\#(String(format: "%.3f", gflops)),"runs":\#(times.count)\#(memory)}"#)
                     } else {
+                        let percent = kernels.peak > 0 ? String(format: "%.0f", 100 * gflops / (kernels.peak * Double(t))) : "—"
                         print(pad(c.name, 8) + pad(m.rawValue, 7) + pad("\(t)", 8, right: true)
                               + pad(String(format: "%.4f", median * 1e3), 12, right: true)
-                              + pad(String(format: "%.2f", gflops), 10, right: true) + pad("\(times.count)", 7, right: true))
+                              + pad(String(format: "%.2f", gflops), 10, right: true) + pad(percent, 8, right: true)
+                              + pad("\(times.count)", 7, right: true))
                     }
                     fflush(nil)
                 }

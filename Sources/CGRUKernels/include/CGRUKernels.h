@@ -105,6 +105,10 @@ typedef struct gru_kernel_table {
 /// The table of `isa`, or NULL if this CPU cannot run it.
 const gru_kernel_table *gru_kernels_table(int isa);
 
+/// The single-core peak of `isa`'s fused multiply-add, in GFLOP/s (2 flops per lane), measured
+/// now for about 0.1 s; 0 for an implementation without FMA or one this CPU cannot run.
+double gru_fma_peak_gflops(int isa);
+
 // MARK: Threads
 
 /// A team of threads for the sequence kernels: the caller plus `threads - 1` workers that wait
