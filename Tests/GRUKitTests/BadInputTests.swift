@@ -60,10 +60,10 @@ import Testing
             try GRUModel<Float>(inputSize: -2, hiddenSize: 4, outputSize: 1, using: &g)
         }
         #expect(throws: GRUKitError.invalidValue(option: "learning rate", value: "0.0", expected: "a finite number > 0")) {
-            try SGD<Float>(learningRate: 0)
+            try Optimizer<GRUParameters<Float>>(OptimizerConfiguration(kind: .sgd, learningRate: 0))
         }
         #expect(throws: GRUKitError.invalidValue(option: "learning rate", value: "nan", expected: "a finite number > 0")) {
-            try SGD<Double>(learningRate: .nan)
+            try Optimizer<GRUParameters<Double>>(OptimizerConfiguration(kind: .adam, learningRate: .nan))
         }
         var c = BinaryAddition.Configuration()
         c.bits = 1

@@ -52,7 +52,8 @@ public struct BenchmarkWorkload: Sendable {
     private var gru: GRU<Float>
     private let input: Tensor<Float>
     private let target: Tensor<Float>
-    private let sgd: SGD<Float>
+    private var modelSGD: Optimizer<GRUModelParameters<Float>>
+    private var gruSGD: Optimizer<GRUStackParameters<Float>>
 
     /// Draws the weights (PyTorch's initialisation), a batch and a target from `seed`.
     ///
@@ -77,7 +78,8 @@ public struct BenchmarkWorkload: Sendable {
         var t = try Tensor<Float>.uniform(shape: [c.steps, c.batch, width], in: 0...1, using: &g)
         if c.head { t.scalars = t.scalars.map { $0.rounded() } }
         target = t
-        sgd = try SGD(learningRate: 0.01)
+        modelSGD = try Optimizer(OptimizerConfiguration(kind: .sgd, learningRate: 0.01))
+        gruSGD = try Optimizer(OptimizerConfiguration(kind: .sgd, learningRate: 0.01))
     }
 
     /// One iteration; returns the loss (training) or a checksum of the output (inference), so
@@ -91,14 +93,14 @@ public struct BenchmarkWorkload: Sendable {
             return try gru(input).output.scalars[0]
         case (.train, var model?):
             let (loss, _, gradients) = try model.gradients(input, target: .values(target), loss: .binaryCrossEntropy)
-            sgd.update(&model.parameters, along: gradients.parameters)
+            modelSGD.update(&model.parameters, along: gradients.parameters)
             self.model = model
             return loss
         case (.train, nil):
             let trace = try gru.forward(input)
             let (loss, dOutput) = try Loss.meanSquaredError.evaluate(logits: trace.output, target: .values(target))
             let gradients = try gru.backward(trace, outputGradient: dOutput, finalStateGradient: nil)
-            sgd.update(&gru.parameters, along: gradients.parameters)
+            gruSGD.update(&gru.parameters, along: gradients.parameters)
             return loss
         }
     }

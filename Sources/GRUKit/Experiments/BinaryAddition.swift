@@ -91,7 +91,7 @@ public struct BinaryAddition: Sendable {
         var model = try GRUModel<Float>(
             inputSize: 2, hiddenSize: c.hiddenSize, outputSize: 1, convention: c.convention,
             readout: .everyStep, using: &generator)
-        let sgd = try SGD<Float>(learningRate: Float(c.learningRate))
+        var sgd = try Optimizer<GRUModelParameters<Float>>(OptimizerConfiguration(kind: .sgd, learningRate: c.learningRate))
         let operandBound = 1 << (c.bits - 1)
         var seen = Set<[Int]>()
 

@@ -58,6 +58,18 @@ extension ParameterSet {
         return list
     }
 
+    /// Replaces every tensor, in ``parameterPaths`` order, with the next of `list` (which must
+    /// hold as many tensors, of the same shapes).
+    public mutating func replaceTensors(with list: [Tensor<Scalar>]) {
+        var i = 0
+        updateTensors { tensor in
+            precondition(i < list.count && list[i].shape == tensor.shape, "replaceTensors: the list does not match the set")
+            tensor = list[i]
+            i += 1
+        }
+        precondition(i == list.count, "replaceTensors: the list does not match the set")
+    }
+
     /// Calls `body` on every tensor of `self`, in place, with the tensor at the same position
     /// in each of `others` (sets of the same structure).
     public mutating func updateTensors(
