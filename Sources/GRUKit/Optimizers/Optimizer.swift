@@ -84,7 +84,7 @@ public struct Optimizer<P: ParameterSet>: Sendable {
     public internal(set) var stepCount = 0
     /// The per-parameter buffers of the rule (see ``bufferNames``), each shaped like the
     /// parameters; empty before the first step.
-    internal(set) var buffers: [P] = []
+    var buffers: [P] = []
 
     /// - Throws: ``GRUKitError`` naming an option out of range.
     public init(_ configuration: OptimizerConfiguration) throws {
