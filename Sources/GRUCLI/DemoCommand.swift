@@ -5,5 +5,5 @@ struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
         abstract: "Run a demonstration experiment.",
-        subcommands: [BinaryAdditionCommand.self])
+        subcommands: [BinaryAdditionCommand.self, CharLMCommand.self])
 }

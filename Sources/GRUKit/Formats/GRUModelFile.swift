@@ -17,6 +17,14 @@ public struct GRUModelMetadata: Codable, Hashable, Sendable {
     public var readout: Readout
     /// Whether inputs are (N, T, I).
     public var batchFirst: Bool
+    /// What kind of model the file holds beyond a GRU and a head, or `nil` for a ``GRUModel``:
+    /// `"character-language-model"` for a ``CharacterLanguageModel``.
+    public var kind: String?
+    /// A character model's vocabulary: entry i is the character (one Unicode scalar) of class i.
+    public var vocabulary: [String]?
+    /// A character model's input: `"embedding"` (the file holds `embedding.weight` (V, E)) or
+    /// `"one-hot"`.
+    public var input: String?
 
     public init(convention: GRUConvention = .pytorch, readout: Readout = .everyStep, batchFirst: Bool = false) {
         self.convention = convention
@@ -25,7 +33,7 @@ public struct GRUModelMetadata: Codable, Hashable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case convention, readout
+        case convention, readout, kind, vocabulary, input
         case batchFirst = "batch_first"
     }
 
@@ -100,8 +108,11 @@ extension GRUModel {
     ///   misshapen tensor, or bad metadata.
     public init(file: SafeTensorsFile, defaults: GRUModelMetadata = GRUModelMetadata()) throws {
         let metadata = try GRUModelMetadata(of: file) ?? defaults
-        let gru = try GRU<Scalar>(pytorch: file, prefix: "gru.", batchFirst: metadata.batchFirst)
         func fail(_ key: String, _ problem: String) -> GRUKitError { .invalidWeights(file: file.file, key: key, problem: problem) }
+        if metadata.kind == CharacterLanguageModel<Scalar>.kind {
+            throw fail("__metadata__.\(GRUModelMetadata.key)", "holds a character language model (kind \(metadata.kind!)), not a GRU with a head: run it with gru generate")
+        }
+        let gru = try GRU<Scalar>(pytorch: file, prefix: "gru.", batchFirst: metadata.batchFirst)
         guard file.info("head.weight") != nil else {
             throw fail("head.weight", "missing: a model file holds the linear head's head.weight (O, D·H) beside the GRU")
         }

@@ -1,0 +1,143 @@
+import Foundation
+
+/// A small line chart written as a self-contained SVG file: axes with round-numbered ticks,
+/// one polyline per series, a legend. Enough for a loss curve; no dependencies.
+///
+///     var plot = SVGLinePlot(title: "Loss", xLabel: "step", yLabel: "nats per character")
+///     plot.series.append(.init(name: "validation", color: "#d62728", points: [(0, 4.4), (100, 2.9)]))
+///     try plot.write(to: url)
+public struct SVGLinePlot: Sendable {
+    /// One line of the chart.
+    public struct Series: Sendable {
+        /// The legend's label.
+        public var name: String
+        /// An SVG colour, such as `#1f77b4`.
+        public var color: String
+        /// (x, y) points, drawn in order; non-finite points are skipped.
+        public var points: [(x: Double, y: Double)]
+        /// Whether the line is dashed (for a reference level).
+        public var dashed: Bool
+
+        public init(name: String, color: String, points: [(x: Double, y: Double)], dashed: Bool = false) {
+            self.name = name
+            self.color = color
+            self.points = points
+            self.dashed = dashed
+        }
+    }
+
+    public var title: String
+    public var xLabel: String
+    public var yLabel: String
+    public var series: [Series] = []
+    /// The picture's size in pixels.
+    public var width = 720.0, height = 420.0
+    /// Whether the y axis starts at 0 (otherwise at the smallest value, rounded down).
+    public var yFromZero = true
+
+    public init(title: String, xLabel: String, yLabel: String) {
+        self.title = title
+        self.xLabel = xLabel
+        self.yLabel = yLabel
+    }
+
+    /// The SVG document.
+    public func svg() -> String {
+        let points = series.flatMap(\.points).filter { $0.x.isFinite && $0.y.isFinite }
+        let (x0, x1) = Self.span(points.map(\.x), fromZero: false)
+        let (y0, y1) = Self.span(points.map(\.y), fromZero: yFromZero)
+        let xTicks = Self.ticks(x0, x1), yTicks = Self.ticks(y0, y1)
+        let (left, right, top, bottom) = (70.0, width - 20, 40.0, height - 50)
+        let lo = (x: xTicks.first ?? x0, y: yTicks.first ?? y0), hi = (x: xTicks.last ?? x1, y: yTicks.last ?? y1)
+        func px(_ x: Double) -> Double { left + (x - lo.x) / (hi.x - lo.x) * (right - left) }
+        func py(_ y: Double) -> Double { bottom - (y - lo.y) / (hi.y - lo.y) * (bottom - top) }
+        func f(_ v: Double) -> String { String(format: "%.1f", v) }
+
+        var s = """
+            <svg xmlns="http://www.w3.org/2000/svg" width="\(f(width))" height="\(f(height))" viewBox="0 0 \(f(width)) \(f(height))" font-family="sans-serif" font-size="12">
+            <rect width="100%" height="100%" fill="white"/>
+            <text x="\(f(width / 2))" y="22" text-anchor="middle" font-size="15">\(Self.escape(title))</text>
+
+            """
+        for t in xTicks {
+            s += "<line x1=\"\(f(px(t)))\" y1=\"\(f(top))\" x2=\"\(f(px(t)))\" y2=\"\(f(bottom))\" stroke=\"#e5e5e5\"/>\n"
+            s += "<text x=\"\(f(px(t)))\" y=\"\(f(bottom + 16))\" text-anchor=\"middle\">\(Self.label(t))</text>\n"
+        }
+        for t in yTicks {
+            s += "<line x1=\"\(f(left))\" y1=\"\(f(py(t)))\" x2=\"\(f(right))\" y2=\"\(f(py(t)))\" stroke=\"#e5e5e5\"/>\n"
+            s += "<text x=\"\(f(left - 6))\" y=\"\(f(py(t) + 4))\" text-anchor=\"end\">\(Self.label(t))</text>\n"
+        }
+        s += "<rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(right - left))\" height=\"\(f(bottom - top))\" fill=\"none\" stroke=\"#333\"/>\n"
+        s += "<text x=\"\(f((left + right) / 2))\" y=\"\(f(height - 12))\" text-anchor=\"middle\">\(Self.escape(xLabel))</text>\n"
+        s += "<text transform=\"translate(18 \(f((top + bottom) / 2))) rotate(-90)\" text-anchor=\"middle\">\(Self.escape(yLabel))</text>\n"
+        for (i, line) in series.enumerated() {
+            let drawn = line.points.filter { $0.x.isFinite && $0.y.isFinite }.map { "\(f(px($0.x))),\(f(py($0.y)))" }
+            let dash = line.dashed ? " stroke-dasharray=\"6 4\"" : ""
+            if !drawn.isEmpty {
+                s += "<polyline fill=\"none\" stroke=\"\(line.color)\" stroke-width=\"2\"\(dash) points=\"\(drawn.joined(separator: " "))\"/>\n"
+            }
+            let y = top + 16 + Double(i) * 18
+            s += "<line x1=\"\(f(right - 190))\" y1=\"\(f(y - 4))\" x2=\"\(f(right - 165))\" y2=\"\(f(y - 4))\" stroke=\"\(line.color)\" stroke-width=\"2\"\(dash)/>\n"
+            s += "<text x=\"\(f(right - 158))\" y=\"\(f(y))\">\(Self.escape(line.name))</text>\n"
+        }
+        return s + "</svg>\n"
+    }
+
+    /// Writes ``svg()`` atomically.
+    public func write(to url: URL) throws {
+        try AtomicFileWriter.replaceFile(at: url, with: [Array(svg().utf8)])
+    }
+
+    /// The smallest and largest value (0 first when `fromZero`), never an empty interval.
+    static func span(_ values: [Double], fromZero: Bool) -> (Double, Double) {
+        guard var lo = values.min(), var hi = values.max() else { return (0, 1) }
+        if fromZero { lo = min(lo, 0) }
+        if hi - lo < 1e-12 * max(abs(hi), 1) { (lo, hi) = (lo - 0.5, hi + 0.5) }
+        return (lo, hi)
+    }
+
+    /// Round-numbered ticks (steps of 1, 2 or 5 times a power of ten, about six of them)
+    /// covering `lo ... hi`.
+    static func ticks(_ lo: Double, _ hi: Double) -> [Double] {
+        let raw = (hi - lo) / 6
+        let power = Foundation.pow(10, (Foundation.log10(raw)).rounded(.down))
+        let step = [1.0, 2, 5, 10].map { $0 * power }.first { $0 >= raw } ?? 10 * power
+        let first = (lo / step).rounded(.down), last = (hi / step).rounded(.up)
+        return stride(from: first, through: last, by: 1).map { $0 * step }
+    }
+
+    /// A tick's label without trailing zeros: `0`, `2.5`, `1000`.
+    static func label(_ v: Double) -> String {
+        var text = String(format: "%.6g", abs(v) < 1e-12 ? 0 : v)
+        if text.contains("."), !text.contains("e") {
+            while text.hasSuffix("0") { text.removeLast() }
+            if text.hasSuffix(".") { text.removeLast() }
+        }
+        return text
+    }
+
+    static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    }
+}
+
+extension CharacterModelTraining {
+    /// The loss curve of a run: training and held-out loss against steps, with the uniform
+    /// baseline ln V (the loss of a model that knows nothing but the vocabulary) dashed.
+    public static func lossCurve(_ records: [Record], vocabularySize: Int, title: String) -> SVGLinePlot {
+        var plot = SVGLinePlot(title: title, xLabel: "optimizer step", yLabel: "cross-entropy (nats per character)")
+        let steps = records.map { Double($0.step) }
+        plot.series.append(.init(
+            name: "training (mean since last point)", color: "#1f77b4",
+            points: records.compactMap { r in r.trainingLoss.map { (Double(r.step), $0) } }))
+        plot.series.append(.init(
+            name: "held-out text", color: "#d62728",
+            points: records.compactMap { r in r.validationLoss.map { (Double(r.step), $0) } }))
+        let uniform = Foundation.log(Double(vocabularySize))
+        plot.series.append(.init(
+            name: String(format: "uniform: ln %d = %.2f", vocabularySize, uniform), color: "#7f7f7f",
+            points: [(steps.min() ?? 0, uniform), (steps.max() ?? 1, uniform)], dashed: true))
+        return plot
+    }
+}
