@@ -22,12 +22,12 @@ struct CharLMCommand: ParsableCommand {
     var output = "char-lm-run"
     @Option(help: "E, the width of the learned character vectors.") var embeddingSize = 32
     @Flag(help: "Feed one-hot vectors (width V) instead of learned embeddings.") var oneHot = false
-    @Option(help: "H, the GRU's state width.") var hiddenSize = 128
+    @Option(help: "H, the GRU's state width.") var hiddenSize = 256
     @Option(help: "L, the number of stacked GRU layers.") var layers = 1
     @Option(help: "Dropout between GRU layers, in [0, 1).") var dropout = 0.0
     @Option(help: "T, the characters per training window.") var sequenceLength = 100
     @Option(help: "N, the windows per batch.") var batchSize = 32
-    @Option(help: "How many Adam steps (batches).") var steps = 1_000
+    @Option(help: "How many Adam steps (batches).") var steps = 500
     @Option(help: "Adam's learning rate.") var learningRate = 0.002
     @Option(help: "The largest global norm of the gradients.") var clipNorm = 5.0
     @Option(help: "Print and record the losses every this many steps.") var evaluateEvery = 100
@@ -104,6 +104,7 @@ struct CharLMCommand: ParsableCommand {
             let valid = r.validationLoss.map { String(format: "%.4f", $0) } ?? "     -"
             print("step \(pad("\(r.step)", 6, right: true))  epoch \(String(format: "%6.2f", r.epoch))  "
                   + "train \(train)  held-out \(valid)  \(String(format: "%7.1f", r.seconds)) s")
+            fflush(nil)  // progress shows as it happens, also through a pipe (nil: every stream, without naming the global stdout)
         }
 
         let files = ["model.safetensors", "metrics.csv", "loss.svg"].map { folder.appendingPathComponent($0) }

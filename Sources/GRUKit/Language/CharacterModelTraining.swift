@@ -51,7 +51,7 @@ public struct CharacterModelTraining: Sendable {
     public struct Record: Hashable, Sendable {
         /// Optimizer steps taken.
         public let step: Int
-        /// Epochs of training text seen (steps · N · T / training characters used per epoch).
+        /// Epochs of training text seen: the windows trained on so far over the windows of an epoch.
         public let epoch: Double
         /// The mean training loss (nats per character) over the steps since the previous
         /// record, with each step's dropout; `nil` at step 0.
@@ -60,6 +60,10 @@ public struct CharacterModelTraining: Sendable {
         public let validationLoss: Double?
         /// Seconds since training started.
         public let seconds: Double
+
+        public init(step: Int, epoch: Double, trainingLoss: Double?, validationLoss: Double?, seconds: Double) {
+            (self.step, self.epoch, self.trainingLoss, self.validationLoss, self.seconds) = (step, epoch, trainingLoss, validationLoss, seconds)
+        }
     }
 
     public let configuration: Configuration
@@ -116,13 +120,13 @@ public struct CharacterModelTraining: Sendable {
             let d = ContinuousClock.now - start
             return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
         }
-        let perEpoch = Double(training.count * training.length)
         var generator = SeededGenerator(seed: c.seed)
         var optimizer = try Optimizer<CharacterModelParameters<Float>>(c.optimizer)
         var records: [Record] = []
+        var windowsSeen = 0
         func record(_ step: Int, _ trainingLoss: Double?) throws {
             let r = Record(
-                step: step, epoch: Double(step * c.batchSize * training.length) / perEpoch,
+                step: step, epoch: Double(windowsSeen) / Double(training.count),
                 trainingLoss: trainingLoss, validationLoss: try validationLoss(of: model), seconds: seconds())
             records.append(r)
             progress(r)
@@ -144,6 +148,7 @@ public struct CharacterModelTraining: Sendable {
             let targets = Double(batch.targets.count)
             sum += Double(loss) * targets
             weight += targets
+            windowsSeen += batch.sampleCount
             if step % c.evaluateEvery == 0 || step == c.steps {
                 try record(step, sum / weight)
                 (sum, weight) = (0, 0)

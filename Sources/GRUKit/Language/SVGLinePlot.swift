@@ -47,7 +47,7 @@ public struct SVGLinePlot: Sendable {
         let (x0, x1) = Self.span(points.map(\.x), fromZero: false)
         let (y0, y1) = Self.span(points.map(\.y), fromZero: yFromZero)
         let xTicks = Self.ticks(x0, x1), yTicks = Self.ticks(y0, y1)
-        let (left, right, top, bottom) = (70.0, width - 20, 40.0, height - 50)
+        let (left, right, top, bottom) = (70.0, width - 20, 62.0, height - 50)
         let lo = (x: xTicks.first ?? x0, y: yTicks.first ?? y0), hi = (x: xTicks.last ?? x1, y: yTicks.last ?? y1)
         func px(_ x: Double) -> Double { left + (x - lo.x) / (hi.x - lo.x) * (right - left) }
         func py(_ y: Double) -> Double { bottom - (y - lo.y) / (hi.y - lo.y) * (bottom - top) }
@@ -70,15 +70,20 @@ public struct SVGLinePlot: Sendable {
         s += "<rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(right - left))\" height=\"\(f(bottom - top))\" fill=\"none\" stroke=\"#333\"/>\n"
         s += "<text x=\"\(f((left + right) / 2))\" y=\"\(f(height - 12))\" text-anchor=\"middle\">\(Self.escape(xLabel))</text>\n"
         s += "<text transform=\"translate(18 \(f((top + bottom) / 2))) rotate(-90)\" text-anchor=\"middle\">\(Self.escape(yLabel))</text>\n"
-        for (i, line) in series.enumerated() {
+        for line in series {
             let drawn = line.points.filter { $0.x.isFinite && $0.y.isFinite }.map { "\(f(px($0.x))),\(f(py($0.y)))" }
             let dash = line.dashed ? " stroke-dasharray=\"6 4\"" : ""
             if !drawn.isEmpty {
                 s += "<polyline fill=\"none\" stroke=\"\(line.color)\" stroke-width=\"2\"\(dash) points=\"\(drawn.joined(separator: " "))\"/>\n"
             }
-            let y = top + 16 + Double(i) * 18
-            s += "<line x1=\"\(f(right - 190))\" y1=\"\(f(y - 4))\" x2=\"\(f(right - 165))\" y2=\"\(f(y - 4))\" stroke=\"\(line.color)\" stroke-width=\"2\"\(dash)/>\n"
-            s += "<text x=\"\(f(right - 158))\" y=\"\(f(y))\">\(Self.escape(line.name))</text>\n"
+        }
+        // The legend: one row between the title and the plot, entries side by side.
+        var x = left
+        for line in series {
+            let dash = line.dashed ? " stroke-dasharray=\"6 4\"" : ""
+            s += "<line x1=\"\(f(x))\" y1=\"44\" x2=\"\(f(x + 24))\" y2=\"44\" stroke=\"\(line.color)\" stroke-width=\"2\"\(dash)/>\n"
+            s += "<text x=\"\(f(x + 30))\" y=\"48\">\(Self.escape(line.name))</text>\n"
+            x += 30 + 7 * Double(line.name.count) + 24  // about 7 pixels per character at 12 px
         }
         return s + "</svg>\n"
     }
@@ -96,7 +101,7 @@ public struct SVGLinePlot: Sendable {
         return (lo, hi)
     }
 
-    /// Round-numbered ticks (steps of 1, 2 or 5 times a power of ten, about six of them)
+    /// Round-numbered ticks (steps of 1, 2 or 5 times a power of ten, at most six intervals)
     /// covering `lo ... hi`.
     static func ticks(_ lo: Double, _ hi: Double) -> [Double] {
         let raw = (hi - lo) / 6
@@ -129,7 +134,7 @@ extension CharacterModelTraining {
         var plot = SVGLinePlot(title: title, xLabel: "optimizer step", yLabel: "cross-entropy (nats per character)")
         let steps = records.map { Double($0.step) }
         plot.series.append(.init(
-            name: "training (mean since last point)", color: "#1f77b4",
+            name: "training (mean over each interval)", color: "#1f77b4",
             points: records.compactMap { r in r.trainingLoss.map { (Double(r.step), $0) } }))
         plot.series.append(.init(
             name: "held-out text", color: "#d62728",
