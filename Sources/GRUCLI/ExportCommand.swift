@@ -20,13 +20,13 @@ struct ExportCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Where to write the ONNX model.", valueName: "file")) var onnx: String
     @Option(help: ArgumentHelp("The GRUKit model file, checkpoint or PyTorch state_dict (safetensors).", valueName: "file"))
     var model: String
-    @Option(help: ArgumentHelp("For a plain state_dict: the GRU variant (pytorch, onnx or seed; default pytorch).", valueName: "name"))
+    @Option(help: ArgumentHelp("For a plain state_dict: the GRU variant (default pytorch).", valueName: "name"))
     var convention: ConventionPreset?
-    @Option(help: ArgumentHelp("For a plain state_dict: where the reset gate applies (after or before).", valueName: "placement"))
+    @Option(help: ArgumentHelp("For a plain state_dict: where the reset gate applies, overriding --convention.", valueName: "placement"))
     var reset: GRUConvention.ResetPlacement?
-    @Option(help: ArgumentHelp("For a plain state_dict: which state z keeps (keeps-old or takes-new).", valueName: "polarity"))
+    @Option(help: ArgumentHelp("For a plain state_dict: which state z keeps, overriding --convention.", valueName: "polarity"))
     var update: GRUConvention.UpdatePolarity?
-    @Option(help: ArgumentHelp("For a plain state_dict: every-step or last-step (default every-step).", valueName: "readout"))
+    @Option(help: ArgumentHelp("For a plain state_dict: which steps the head reads (default every-step).", valueName: "readout"))
     var readout: Readout?
     @Flag(help: "For a plain state_dict: the model takes (N, T, I) input.") var batchFirst = false
     @Flag(help: "Add the graph input 'h0' (L·D, N, H), the initial state (otherwise zeros).") var initialState = false

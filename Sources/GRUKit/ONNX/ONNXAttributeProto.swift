@@ -39,6 +39,7 @@ public struct ONNXAttributeProto: Sendable, Equatable {
     /// Whether the attribute carries a value GRUKit skips (graphs, sparse tensors, type protos, tensors).
     public var hasSkippedValue = false
 
+    /// An attribute with no value yet; see ``int(_:_:)`` and the other builders.
     public init(name: String = "") {
         self.name = name
     }

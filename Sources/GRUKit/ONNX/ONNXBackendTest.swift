@@ -27,6 +27,7 @@ public struct ONNXBackendTestCase: Sendable {
         public var passed: Bool { failure == nil }
     }
 
+    /// The case in `directory`.
     public init(directory: URL) {
         self.directory = directory
     }

@@ -67,6 +67,7 @@ public enum ProtobufProblem: Equatable, Sendable {
 }
 
 extension ProtobufProblem: CustomStringConvertible {
+    /// The problem in words.
     public var description: String {
         switch self {
         case let .truncated(inside): "the data ends inside \(inside); the file is truncated or not an ONNX model"
@@ -87,6 +88,7 @@ extension ProtobufProblem: CustomStringConvertible {
 }
 
 extension ONNXError: CustomStringConvertible {
+    /// A message for a user: the file, the place and the problem.
     public var description: String {
         switch self {
         case let .cannotRead(file, reason):

@@ -8,12 +8,13 @@ public struct ONNXExportOptions: Hashable, Sendable {
     /// (outputs past a length are zero; `h_n` is the state after the last valid step).
     public var lengths = false
 
+    /// Options with the optional inputs chosen.
     public init(initialState: Bool = false, lengths: Bool = false) {
         self.initialState = initialState
         self.lengths = lengths
     }
 
-    /// The default operator set version of exported models (ONNX Runtime 1.12 and later run it).
+    /// The default operator set version of exported models.
     public static let opset: Int64 = 17
     /// The IR version of exported models.
     public static let irVersion: Int64 = 8

@@ -16,6 +16,7 @@ public struct ONNXNodeProto: Sendable, Equatable {
     /// Its attributes.
     public var attributes: [ONNXAttributeProto] = []
 
+    /// A node of the default operator set.
     public init(opType: String, inputs: [String], outputs: [String], name: String = "", attributes: [ONNXAttributeProto] = []) {
         self.opType = opType
         self.inputs = inputs
@@ -69,6 +70,7 @@ public struct ONNXGraphProto: Sendable, Equatable {
     /// Whether the graph has sparse initializers, which GRUKit does not read.
     public var hasSparseInitializers = false
 
+    /// An empty graph.
     public init(name: String = "") {
         self.name = name
     }

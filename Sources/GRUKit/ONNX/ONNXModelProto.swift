@@ -11,6 +11,7 @@ public struct ONNXOperatorSetID: Sendable, Equatable {
     /// The operator set's version, such as 17.
     public var version: Int64
 
+    /// An operator set import; `""` is the default operator set.
     public init(domain: String = "", version: Int64) {
         self.domain = domain
         self.version = version
@@ -50,8 +51,10 @@ public struct ONNXModelProto: Sendable, Equatable {
     /// How errors name the model: its file's path, or the name given with the bytes.
     public var file = "<model>"
 
+    /// An empty model (no graph, no operator sets).
     public init() {}
 
+    /// Equal fields, whatever files the models came from.
     public static func == (a: ONNXModelProto, b: ONNXModelProto) -> Bool {
         a.irVersion == b.irVersion && a.opsetImports == b.opsetImports && a.producerName == b.producerName
             && a.producerVersion == b.producerVersion && a.domain == b.domain && a.modelVersion == b.modelVersion

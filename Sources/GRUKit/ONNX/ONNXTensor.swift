@@ -1,9 +1,13 @@
 /// The element types of ONNX tensors that GRUKit reads and computes with: the values of
 /// `TensorProto.DataType` for float32, float64, int32 and int64.
 public enum ONNXDataType: Int32, CaseIterable, Sendable {
+    /// `FLOAT`: 32-bit floating point.
     case float = 1
+    /// `INT32`.
     case int32 = 6
+    /// `INT64`.
     case int64 = 7
+    /// `DOUBLE`: 64-bit floating point.
     case double = 11
 
     /// ONNX's name for the type, such as `FLOAT`.
@@ -36,9 +40,13 @@ public enum ONNXDataType: Int32, CaseIterable, Sendable {
 public struct ONNXTensor: Sendable, Equatable {
     /// The row-major elements, by type.
     public enum Elements: Sendable, Equatable {
+        /// `FLOAT` elements.
         case float([Float])
+        /// `DOUBLE` elements.
         case double([Double])
+        /// `INT32` elements.
         case int32([Int32])
+        /// `INT64` elements.
         case int64([Int64])
 
         /// The number of elements.

@@ -29,8 +29,10 @@ public struct ONNXTensorProto: Sendable, Equatable {
     /// Whether the message has a `segment` (a piece of a tensor split over messages).
     public var hasSegment = false
 
+    /// An empty message.
     public init() {}
 
+    /// Equal fields.
     public static func == (a: ONNXTensorProto, b: ONNXTensorProto) -> Bool {
         a.name == b.name && a.dims == b.dims && a.dataType == b.dataType && a.rawData == b.rawData
             && a.floatData == b.floatData && a.int32Data == b.int32Data && a.int64Data == b.int64Data

@@ -26,6 +26,7 @@ public struct ONNXValueInfoProto: Sendable, Equatable {
     /// Its type, or `nil` when the model gives none.
     public var type: ValueType?
 
+    /// A named value of `type`.
     public init(name: String, type: ValueType?) {
         self.name = name
         self.type = type
