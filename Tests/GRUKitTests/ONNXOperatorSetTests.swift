@@ -12,6 +12,11 @@ import Testing
         let cube = floats([2, 2, 2], (0..<8).map(Float.init))
         // perm [1, 0, 2]: out[i, j, k] = in[j, i, k].
         #expect(try runNode("Transpose", [cube], attributes: [.ints("perm", [1, 0, 2])]) == [floats([2, 2, 2], [0, 1, 4, 5, 2, 3, 6, 7])])
+        // Moving an axis of extent 1 keeps the order: out[0, i, k] = in[i, 0, k].
+        let unit = floats([2, 1, 3], (0..<6).map(Float.init))
+        #expect(try runNode("Transpose", [unit], attributes: [.ints("perm", [1, 0, 2])]) == [floats([1, 2, 3], (0..<6).map(Float.init))])
+        // Here it does not: out[k, 0, i] = in[i, 0, k].
+        #expect(try runNode("Transpose", [unit], attributes: [.ints("perm", [2, 1, 0])]) == [floats([3, 1, 2], [0, 3, 1, 4, 2, 5])])
         expectONNXError(mentions: ["perm", "not a permutation"]) { _ = try runNode("Transpose", [cube], attributes: [.ints("perm", [0, 0, 1])]) }
     }
 

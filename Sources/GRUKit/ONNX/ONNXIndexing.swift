@@ -17,13 +17,16 @@ enum ONNXIndexing {
     static func offsets(shape: [Int], strides: [Int], base: Int = 0) -> [Int] {
         let count = shape.reduce(1, *)
         guard count > 0 else { return [] }
+        guard let inner = shape.last else { return [base] }
+        let innerStride = strides[shape.count - 1]
         var result = [Int]()
         result.reserveCapacity(count)
-        var index = [Int](repeating: 0, count: shape.count)
+        // An odometer over the outer axes; the innermost axis is one run per row.
+        var index = [Int](repeating: 0, count: shape.count - 1)
         var offset = base
-        for _ in 0..<count {
-            result.append(offset)
-            var axis = shape.count - 1
+        for _ in 0..<(count / inner) {
+            for j in 0..<inner { result.append(offset + j * innerStride) }
+            var axis = shape.count - 2
             while axis >= 0 {
                 index[axis] += 1
                 offset += strides[axis]

@@ -147,8 +147,11 @@ extension ONNXOperator {
         guard perm.sorted() == Array(x.shape.indices) else {
             throw c.badAttribute("perm", "is \(perm), not a permutation of the \(x.rank) axes of \(x.shape)")
         }
-        let strides = ONNXIndexing.strides(x.shape)
         let shape = perm.map { x.shape[$0] }
+        // Moving only axes of extent 1 keeps the element order (as [T, 1, N, H] → [T, N, 1, H]).
+        let moved = perm.filter { x.shape[$0] != 1 }
+        if moved == moved.sorted() { return [x.reshaped(shape)] }
+        let strides = ONNXIndexing.strides(x.shape)
         return [ONNXTensor(unchecked: shape, x.elements.picking(ONNXIndexing.offsets(shape: shape, strides: perm.map { strides[$0] })))]
     }
 

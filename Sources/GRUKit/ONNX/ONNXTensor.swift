@@ -71,11 +71,19 @@ public struct ONNXTensor: Sendable, Equatable {
 
         /// The elements at `indices`, in that order (each index must be in range).
         func picking(_ indices: [Int]) -> Elements {
+            func pick<T>(_ v: [T]) -> [T] {
+                v.withUnsafeBufferPointer { source in
+                    [T](unsafeUninitializedCapacity: indices.count) { out, initialized in
+                        for (k, i) in indices.enumerated() { (out.baseAddress! + k).initialize(to: source[i]) }
+                        initialized = indices.count
+                    }
+                }
+            }
             switch self {
-            case let .float(v): .float(indices.map { v[$0] })
-            case let .double(v): .double(indices.map { v[$0] })
-            case let .int32(v): .int32(indices.map { v[$0] })
-            case let .int64(v): .int64(indices.map { v[$0] })
+            case let .float(v): return .float(pick(v))
+            case let .double(v): return .double(pick(v))
+            case let .int32(v): return .int32(pick(v))
+            case let .int64(v): return .int64(pick(v))
             }
         }
 
