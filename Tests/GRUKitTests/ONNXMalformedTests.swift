@@ -249,6 +249,17 @@ import Testing
         expectONNXError(mentions: ["input must be FLOAT or DOUBLE, got INT64 [2]"]) { _ = try runNode("Tanh", [int64s([1, 2])]) }
     }
 
+    /// GRUKit's engine needs T, N ≥ 1: an empty sequence or batch is an error naming the node.
+    @Test func emptySequencesOrBatches() {
+        let w = floats([1, 6, 3], [Float](repeating: 0.1, count: 18)), r = floats([1, 6, 2], [Float](repeating: 0.1, count: 12))
+        expectONNXError(mentions: ["node \"n\" (GRU): input: sequence length T: expected ≥ 1, got 0"]) {
+            _ = try runNode("GRU", [floats([0, 2, 3], []), w, r], outputs: 2)
+        }
+        expectONNXError(mentions: ["node \"n\" (GRU): input: batch size N: expected ≥ 1, got 0"]) {
+            _ = try runNode("GRU", [floats([3, 0, 3], []), w, r], outputs: 2)
+        }
+    }
+
     @Test func unsupportedOperatorsAreListed() throws {
         var model = oneNodeModel("LSTM", [floats([1], [1])])
         model.graph.nodes.append(ONNXNodeProto(opType: "Scan", inputs: ["in0"], outputs: ["a"]))

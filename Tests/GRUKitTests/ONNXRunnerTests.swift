@@ -59,4 +59,15 @@ import Testing
             expectClose(ours, try expected.tensor(name, as: Float.self), tolerance: 1e-5, name)
         }
     }
+
+    /// Before IR 4 (and with PyTorch's keep_initializers_as_inputs=True) initializers are also
+    /// graph inputs: they need not be given, and a given one replaces the initializer.
+    @Test func initializersListedAsInputsAreDefaults() throws {
+        var model = oneNodeModel("Add", [floats([2], [1, 2]), floats([2], [10, 20])])
+        model.graph.inputs = [ONNXValueInfoProto(name: "in1", type: .tensor(elementType: 1, shape: [.value(2)]))]
+        let runner = try ONNXGraphRunner(model: model)
+        #expect(runner.inputs.isEmpty)
+        #expect(try runner.run([:])["out0"] == floats([2], [11, 22]))
+        #expect(try runner.run(["in1": floats([2], [5, 5])])["out0"] == floats([2], [6, 7]))
+    }
 }
