@@ -6,7 +6,7 @@ public struct GRUCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "gru",
         abstract: "Train, run and check gated recurrent unit (GRU) networks.",
-        subcommands: [BenchCommand.self, DemoCommand.self, ForwardCommand.self, GenerateCommand.self, GradcheckCommand.self])
+        subcommands: [BenchCommand.self, DemoCommand.self, ExportCommand.self, ForwardCommand.self, GenerateCommand.self, GradcheckCommand.self, ONNXCommand.self])
 
     public init() {}
 
