@@ -17,6 +17,10 @@ public struct GRUModelMetadata: Codable, Hashable, Sendable {
     public var readout: Readout
     /// Whether inputs are (N, T, I).
     public var batchFirst: Bool
+    /// The loss the model was trained with, when GRUKit trained it.
+    public var loss: Loss?
+    /// How the training data became inputs and targets (columns, windows, normalisation).
+    public var data: DataMetadata?
 
     public init(convention: GRUConvention = .pytorch, readout: Readout = .everyStep, batchFirst: Bool = false) {
         self.convention = convention
@@ -25,7 +29,7 @@ public struct GRUModelMetadata: Codable, Hashable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case convention, readout
+        case convention, readout, loss, data
         case batchFirst = "batch_first"
     }
 
