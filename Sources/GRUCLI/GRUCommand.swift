@@ -6,7 +6,8 @@ public struct GRUCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "gru",
         abstract: "Train, run and check gated recurrent unit (GRU) networks.",
-        subcommands: [BenchCommand.self, DemoCommand.self, ForwardCommand.self, GradcheckCommand.self])
+        subcommands: [BenchCommand.self, DemoCommand.self, ForwardCommand.self, GradcheckCommand.self,
+                      TrainCommand.self, EvaluateCommand.self, PredictCommand.self])
 
     public init() {}
 
