@@ -57,7 +57,7 @@ public struct SVGLinePlot: Sendable {
             out += "<line x1=\"\(f(px(x)))\" y1=\"\(f(top))\" x2=\"\(f(px(x)))\" y2=\"\(f(top + h))\" stroke=\"#e4e4e4\"/>"
             out += "<text x=\"\(f(px(x)))\" y=\"\(f(top + h + 16))\" text-anchor=\"middle\">\(Self.label(x))</text>\n"
         }
-        let yTicks = logarithmicY ? Self.ticks(y0, y1, integers: true).map { pow(10, $0) } : Self.ticks(y0, y1)
+        let yTicks = logarithmicY ? Self.logarithmicTicks(y0, y1) : Self.ticks(y0, y1)
         for y in yTicks {
             out += "<line x1=\"\(f(left))\" y1=\"\(f(py(y)))\" x2=\"\(f(left + w))\" y2=\"\(f(py(y)))\" stroke=\"#e4e4e4\"/>"
             out += "<text x=\"\(f(left - 6))\" y=\"\(f(py(y) + 4))\" text-anchor=\"end\">\(Self.label(y))</text>\n"
@@ -85,7 +85,9 @@ public struct SVGLinePlot: Sendable {
                 }
             }
         }
-        // Legend, top right.
+        // Legend, top right, on a white box.
+        let boxHeight = 8 + Double(series.count) * 18
+        out += "<rect x=\"\(f(left + w - 178))\" y=\"\(f(top + 4))\" width=\"172\" height=\"\(f(boxHeight))\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#ccc\"/>\n"
         for (i, s) in series.enumerated() {
             let y = top + 16 + Double(i) * 18, x = left + w - 170
             let dash = s.dashed ? " stroke-dasharray=\"6 4\"" : ""
@@ -96,17 +98,28 @@ public struct SVGLinePlot: Sendable {
     }
 
     /// Round-number ticks covering [a, b]: steps of 1, 2 or 5 times a power of ten.
-    static func ticks(_ a: Double, _ b: Double, integers: Bool = false) -> [Double] {
+    static func ticks(_ a: Double, _ b: Double) -> [Double] {
         let raw = (b - a) / 6
         let magnitude = pow(10, floor(log10(raw)))
-        var step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? 10 * magnitude
-        if integers { step = max(1, step.rounded(.up)) }
+        let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? 10 * magnitude
         var ticks: [Double] = []
         var t = (a / step).rounded(.up) * step
         while t <= b + step * 1e-9 {
             ticks.append(abs(t) < step * 1e-9 ? 0 : t)
             t += step
         }
+        return ticks
+    }
+
+    /// Ticks for a logarithmic axis spanning log10 values [a, b]: 1, 2 and 5 times powers of
+    /// ten, or round values in between when the span is under a decade.
+    static func logarithmicTicks(_ a: Double, _ b: Double) -> [Double] {
+        var ticks: [Double] = []
+        for k in Int(floor(a))...Int(ceil(b)) {
+            for m in [1.0, 2, 5] where (a...b).contains(log10(m) + Double(k)) { ticks.append(m * pow(10, Double(k))) }
+        }
+        if ticks.count > 8 { ticks = ticks.filter { log10($0).rounded() == log10($0) } }
+        if ticks.count < 3 { ticks = Self.ticks(pow(10, a), pow(10, b)).filter { $0 > 0 } }
         return ticks
     }
 
