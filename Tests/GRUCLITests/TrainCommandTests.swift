@@ -214,3 +214,70 @@ func tensors(_ url: URL) throws -> [String: Tensor<Float>] {
         #expect(r.stdout.split(separator: "\n").filter { $0.hasPrefix("epoch ") }.count < 200)
     }
 }
+
+/// CSV time series and class targets through train, evaluate and predict.
+@Suite struct TrainDataKindsTests {
+    @Test func csvForecastTrainsEvaluatesAndPredicts() throws {
+        let folder = try temporaryFolder("csv")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var text = "time,level,noise\n"
+        for k in 0..<160 { text += "\(2000 + Double(k) / 12),\(50 + 40 * sin(Double(k) / 6)),\(k % 3)\n" }
+        let csv = folder.appendingPathComponent("series.csv")
+        try Data(text.utf8).write(to: csv)
+        let save = folder.appendingPathComponent("m.safetensors")
+        let r = try gru("train", "--csv", csv.path, "--target", "level", "--features", "level,noise", "--window", "12", "--validation-split", "0.2",
+                        "--hidden-size", "12", "--epochs", "25", "--lr", "0.01", "--batch-size", "16", "--save", save.path)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("data: 118 training sample(s), 30 validation"), "\(r.stdout)")
+        let metadata = try #require(try GRUModelMetadata(of: SafeTensorsFile(contentsOf: save)))
+        let data = try #require(metadata.data)
+        #expect(data.featureColumns == ["level", "noise"] && data.targetColumns == ["level"] && data.window == 12 && data.horizon == 1)
+        #expect(metadata.readout == .lastStep)
+        // Statistics of the training part only: level rows 0 ..< 118 + 11.
+        let rows = (0..<129).map { 50 + 40 * sin(Double($0) / 6) }
+        #expect(abs(try #require(data.inputNormalization).mean[0] - rows.reduce(0, +) / 129) < 1e-9)
+
+        let e = try gru("evaluate", "--model", save.path, "--csv", csv.path, "--last", "30", "--json")
+        #expect(e.status == 0, "\(e.stderr)")
+        let result = try #require(try JSONSerialization.jsonObject(with: Data(e.stdout.utf8)) as? [String: Double])
+        #expect(result["samples"] == 30)
+        // A smooth sine: the trained GRU must beat repeating the last value.
+        #expect(result["mae"]! < result["naive_mae"]!, "\(e.stdout)")
+
+        let out = folder.appendingPathComponent("f.csv"), plot = folder.appendingPathComponent("f.svg")
+        let p = try gru("predict", "--model", save.path, "--csv", csv.path, "--last", "5", "--x-column", "time", "--output", out.path, "--plot", plot.path)
+        #expect(p.status == 0, "\(p.stderr)")
+        let lines = try String(contentsOf: out, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines[0] == "line,time,level,level_predicted")
+        #expect(lines.count == 7)  // header, 5 windows, final newline
+        #expect(lines[4].hasPrefix("161,"), "the last window inside the data predicts row 160 (line 161): \(lines[4])")
+        #expect(lines[5].hasPrefix(",") && lines[5].split(separator: ",", omittingEmptySubsequences: false).count == 4, "the forecast past the end has no truth")
+        let svg = try String(contentsOf: plot, encoding: .utf8)
+        #expect(svg.contains("GRU forecast") && svg.contains("naive (last value)"))
+    }
+
+    @Test func classTargetsTrainWithCrossEntropy() throws {
+        let folder = try temporaryFolder("classes")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var g = SeededGenerator(seed: 11)
+        let x = try Tensor<Float>.uniform(shape: [60, 5, 2], in: -1...1, using: &g)
+        let classes = (0..<60).map { x[$0, 4, 0] > 0 ? 1 : 0 }  // the sign of the last step's first feature
+        var writer = SafeTensorsWriter()
+        try writer.add("input", x)
+        try writer.addIntegers("target", shape: [60], values: classes)
+        try writer.addIntegers("lengths", shape: [60], values: (0..<60).map { _ in 5 })
+        let data = folder.appendingPathComponent("c.safetensors"), save = folder.appendingPathComponent("m.safetensors")
+        try writer.write(to: data)
+        let r = try gru("train", "--data", data.path, "--hidden-size", "8", "--epochs", "30", "--lr", "0.02", "--batch-size", "10", "--save", save.path)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("loss cross-entropy"))
+        let e = try gru("evaluate", "--model", save.path, "--data", data.path, "--json")
+        let result = try #require(try JSONSerialization.jsonObject(with: Data(e.stdout.utf8)) as? [String: Double])
+        #expect(result["accuracy"]! >= 0.9, "\(e.stdout)")
+        let mse = try gru("train", "--data", data.path, "--loss", "mse", "--save", save.path)
+        #expect(mse.status == 1 && mse.stderr.contains("class indices") && mse.stderr.contains("cross-entropy"))
+        let out = folder.appendingPathComponent("p.safetensors")
+        #expect(try gru("predict", "--model", save.path, "--data", data.path, "--output", out.path).status == 0)
+        #expect(try SafeTensorsFile(contentsOf: out).integers("class").values.count == 60)
+    }
+}

@@ -35,8 +35,9 @@ public struct CSVTable: Sendable {
         self.file = file
         var header: [String]?
         var rows: [[String]] = [], lines: [Int] = []
-        for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let content = line.hasSuffix("\r") ? line.dropLast() : line
+        // "\r\n" is one Character in Swift, so lines are split on it as well as on "\n" and "\r".
+        let lineBreaks: Set<Character> = ["\n", "\r\n", "\r"]
+        for (number, content) in text.split(omittingEmptySubsequences: false, whereSeparator: lineBreaks.contains).enumerated() {
             if content.allSatisfy(\.isWhitespace) { continue }
             let fields = try Self.fields(of: content, file: file, line: number + 1)
             if let header {
