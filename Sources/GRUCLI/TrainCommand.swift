@@ -96,26 +96,11 @@ struct TrainCommand: ParsableCommand {
         print("training: \(o.kind.rawValue) lr \(o.learningRate), batch \(batchSize), \(epochs) epoch(s)\(noShuffle ? " in order" : ", shuffled")"
               + ", seed \(seed)" + (resume.map { ", resuming \($0) after epoch \(trainer.state.epoch)" } ?? ""))
 
-        let reporter = ProgressReporter(progress, startStep: trainer.state.step)
-        try trainer.train(on: prepared.training, validation: prepared.validation, progress: reporter.step) { t, record in
-            var notes: [String] = []
-            try TrainingCheckpoint.write(t, metadata: [GRUModelMetadata.key: try metadata.json()], model: metadata, to: files.checkpoint)
-            try files.writeLogs(t.state.history)
-            if t.state.bestEpoch == record.epoch, prepared.validation != nil {
-                try Self.write(t.model.model, metadata: metadata, to: files.best)
-                notes.append("best so far")
-            }
-            if t.state.stoppedEarly { notes.append("stopping early: no better validation loss for \(patience ?? 0) epoch(s)") }
-            reporter.epoch(record, of: epochs, note: notes.joined(separator: "; "))
+        let session = TrainingSession(files: files, progress: progress, patience: patience, save: URL(fileURLWithPath: save))
+        try session.run(&trainer, on: prepared.training, validation: prepared.validation,
+                        metadata: [GRUModelMetadata.key: try metadata.json()], model: metadata) { model, url in
+            try Self.write(model.model, metadata: metadata, to: url)
         }
-        try files.writeLogs(trainer.state.history)
-        try Self.write(trainer.model.model, metadata: metadata, to: URL(fileURLWithPath: save))
-        var summary = "saved \(save) (after epoch \(trainer.state.epoch))"
-        if let best = trainer.state.bestEpoch, let loss = trainer.state.bestValidationLoss {
-            summary += "; best validation loss \(String(format: "%.6g", loss)) at epoch \(best) in \(files.best.path)"
-        }
-        print(summary)
-        print("checkpoint \(files.checkpoint.path), metrics \(files.metrics.path), loss curve \(files.plot.path)")
     }
 
     /// Writes a model file with the training metadata, atomically.
@@ -124,25 +109,5 @@ struct TrainCommand: ParsableCommand {
         try model.addModel(to: &writer)
         writer.metadata[GRUModelMetadata.key] = try metadata.json()
         try writer.write(to: url)
-    }
-}
-
-/// The files a training run writes, named after `--save` unless given.
-struct OutputFiles {
-    let checkpoint, metrics, plot, best: URL
-
-    init(save: String, checkpoint: String?, metrics: String?, plot: String?) {
-        let stem = URL(fileURLWithPath: save).deletingPathExtension().path
-        self.checkpoint = URL(fileURLWithPath: checkpoint ?? stem + ".checkpoint.safetensors")
-        self.metrics = URL(fileURLWithPath: metrics ?? stem + ".metrics.jsonl")
-        self.plot = URL(fileURLWithPath: plot ?? stem + ".loss.svg")
-        best = URL(fileURLWithPath: stem + ".best.safetensors")
-    }
-
-    /// Rewrites the metrics log and the loss curve from the whole history (atomically, so a
-    /// resumed run's files hold every epoch once).
-    func writeLogs(_ history: [EpochRecord]) throws {
-        try TextFile.write(try history.map { try $0.jsonLine() + "\n" }.joined(), to: metrics)
-        try TextFile.write(SVGLinePlot.lossCurve(history, title: "Loss per epoch").svg(), to: plot)
     }
 }
