@@ -47,6 +47,17 @@ import Testing
         try longer.addIntegers("lengths", shape: [2], values: [4, 5])
         let badLengths = folder.appendingPathComponent("lengths.safetensors")
         try longer.write(to: badLengths)
+        // Weights for 3 input features with an every-step head, for data with 2 and last-step targets.
+        var config = GRUConfiguration(inputSize: 3, hiddenSize: 4)
+        config.batchFirst = true
+        var g = SeededGenerator(seed: 1)
+        let wide = folder.appendingPathComponent("wide.safetensors")
+        try GRUModel<Float>(configuration: config, outputSize: 1, readout: .lastStep, using: &g).save(to: wide)
+        config.inputSize = 2
+        let everyStep = folder.appendingPathComponent("every.safetensors")
+        try GRUModel<Float>(configuration: config, outputSize: 1, readout: .everyStep, using: &g).save(to: everyStep)
+        let plain = folder.appendingPathComponent("plain.safetensors")
+        try GRUModel<Float>(configuration: config, outputSize: 1, readout: .lastStep, using: &g).save(to: plain)
         let save = folder.appendingPathComponent("never.safetensors").path
         let d = ["--data", good.path, "--save", save]
 
@@ -83,6 +94,11 @@ import Testing
             .init(arguments: d + ["--schedule", "step", "--step-size", "0"], status: 64, mentions: ["--step-size"]),
             .init(arguments: d + ["--loss", "bce", "--hidden-size", "0"], status: 64, mentions: ["--hidden-size"]),
             .init(arguments: d + ["--init", good.path], status: 1, mentions: [good.path, "weight_ih_l0"]),
+            .init(arguments: d + ["--init", wide.path], status: 1, mentions: ["--init", wide.path, "3 input feature(s)", "has 2"]),
+            .init(arguments: d + ["--init", everyStep.path], status: 1, mentions: ["--init", everyStep.path, "every-step", "last-step"]),
+            .init(arguments: d + ["--init", wide.path, "--resume", wide.path], status: 64, mentions: ["--init", "--resume"]),
+            .init(arguments: d + ["--resume", everyStep.path], status: 1, mentions: ["every-step"]),
+            .init(arguments: d + ["--resume", plain.path], status: 1, mentions: [plain.path, "not a training checkpoint", "--init"]),
             .init(arguments: ["--data", good.path], status: 64, mentions: ["--save"]),
         ]
         for c in cases {
