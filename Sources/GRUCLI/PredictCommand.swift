@@ -8,7 +8,7 @@ struct PredictCommand: ParsableCommand {
         commandName: "predict",
         abstract: "Run a trained model on a safetensors dataset or a CSV time series and write its predictions.",
         discussion: """
-            With --data, OUTPUT (safetensors) receives 'prediction' (N, O) or (N, T, O) in the data's units, and for a \
+            With --data (input (N, T, I) and optional lengths; a target is not needed), OUTPUT (safetensors) receives 'prediction' (N, O) or (N, T, O) in the data's units, and for a \
             cross-entropy model 'class' (int64, the most likely class). With --csv, every window of the file is forecast — \
             also the last ones, whose targets lie past the end — and OUTPUT (CSV) lists, per window, the CSV line of its \
             target row, --x-column's value there, the true target (when the file has it) and the prediction; --plot draws \
@@ -34,13 +34,8 @@ struct PredictCommand: ParsableCommand {
     func run() throws {
         let loaded = try LoadedModel(model, loss: nil)
         if data.csv != nil { return try forecast(loaded) }
-        var (_, dataset) = try PreparedData.forModel(data, metadata: loaded.metadata.data, requireTargets: true)
-        var d = dataset!
+        var d = try inputs(of: data.data!, for: loaded)
         if let last, last < d.sampleCount { d = try d.subset(Array((d.sampleCount - last)..<d.sampleCount)) }
-        dataset = nil
-        guard d.inputSize == loaded.trainable.model.configuration.inputSize else {
-            throw CommandError("\(data.data!): the input has \(d.inputSize) feature(s), but the model \(model) reads \(loaded.trainable.model.configuration.inputSize)")
-        }
         let p = try loaded.predictions(d, batchSize: batchSize)
         var writer = SafeTensorsWriter(metadata: ["format": "pt"])
         try writer.add("prediction", Tensor(shape: p.shape, scalars: loaded.denormalized(p).map { Float($0) }), as: .f32)
@@ -54,6 +49,27 @@ struct PredictCommand: ParsableCommand {
         }
         try writer.write(to: URL(fileURLWithPath: output))
         print("wrote \(output): prediction \(p.shape) for \(d.sampleCount) sample(s)")
+    }
+
+    /// The `input` (N, T, I) and optional `lengths` of a safetensors file (a `target`, if there
+    /// is one, is not needed), as a dataset with placeholder targets of the model's shape.
+    private func inputs(of path: String, for loaded: LoadedModel) throws -> SequenceDataset {
+        let file = try SafeTensorsFile(contentsOf: URL(fileURLWithPath: path))
+        func fail(_ key: String?, _ problem: String) -> DatasetError { .tensors(file: path, key: key, problem: problem) }
+        guard file.info("input") != nil else { throw fail("input", "missing: predictions need input (N, T, I) (keys: \(file.names.joined(separator: ", ")))") }
+        let x: Tensor<Float> = try file.tensor("input")
+        let m = loaded.trainable.model
+        guard x.rank == 3, x.shape[0] >= 1, x.shape[1] >= 1, x.shape[2] == m.configuration.inputSize else {
+            throw fail("input", "expected shape (N, T, I) with N, T ≥ 1 and I = \(m.configuration.inputSize) for the model \(model), got \(x.shape)")
+        }
+        let lengths = file.info("lengths") == nil ? nil : try file.integers("lengths").values
+        let o = m.parameters.head.outputSize
+        let placeholder = try Tensor<Float>(zeros: m.readout == .everyStep ? [x.shape[0], x.shape[1], o] : [x.shape[0], o])
+        do {
+            return try SequenceDataset(input: x, target: .values(placeholder), lengths: lengths)
+        } catch let error as GRUKitError {
+            throw fail(nil, "\(error)")
+        }
     }
 
     private func forecast(_ loaded: LoadedModel) throws {

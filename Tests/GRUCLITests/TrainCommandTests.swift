@@ -198,7 +198,20 @@ func tensors(_ url: URL) throws -> [String: Tensor<Float>] {
         let out = folder.appendingPathComponent("p.safetensors")
         let p = try gru("predict", "--model", save.path, "--data", data.path, "--output", out.path)
         #expect(p.status == 0, "\(p.stderr)")
-        #expect(try tensors(out)["prediction"]?.shape == [30, 5, 2])
+        let prediction = try #require(try tensors(out)["prediction"])
+        #expect(prediction.shape == [30, 5, 2])
+        // New inputs alone (no target): the same numbers GRUModel.logits gives.
+        var g = SeededGenerator(seed: 9)
+        let x = try Tensor<Float>.uniform(shape: [3, 4, 2], in: -1...1, using: &g)
+        var writer = SafeTensorsWriter()
+        try writer.add("input", x)
+        let inputs = folder.appendingPathComponent("x.safetensors")
+        try writer.write(to: inputs)
+        let q = try gru("predict", "--model", save.path, "--data", inputs.path, "--output", out.path)
+        #expect(q.status == 0, "\(q.stderr)")
+        let expected = try model.logits(x)
+        let actual = try #require(try tensors(out)["prediction"])
+        #expect(actual.shape == expected.shape && actual.maxAbsDifference(from: expected) <= 1e-6)
     }
 
     @Test func earlyStoppingStopsOnTheValidationLoss() throws {
