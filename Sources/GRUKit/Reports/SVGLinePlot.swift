@@ -14,18 +14,24 @@ public struct SVGLinePlot: Sendable {
         /// Whether the line is dashed.
         public var dashed: Bool
 
+        /// A line of `points` in `color`, dashed or solid.
         public init(name: String, points: [(x: Double, y: Double)], color: String, dashed: Bool = false) {
             (self.name, self.points, self.color, self.dashed) = (name, points, color, dashed)
         }
     }
 
+    /// The heading above the chart.
     public var title: String
+    /// The x axis's label.
     public var xLabel: String
+    /// The y axis's label.
     public var yLabel: String
     /// A logarithmic y axis (loss curves); points ≤ 0 are left out.
     public var logarithmicY = false
+    /// The lines, drawn in order, listed in the legend.
     public var series: [Series] = []
 
+    /// A chart with the given labels and lines.
     public init(title: String, xLabel: String, yLabel: String, logarithmicY: Bool = false, series: [Series] = []) {
         (self.title, self.xLabel, self.yLabel, self.logarithmicY, self.series) = (title, xLabel, yLabel, logarithmicY, series)
     }

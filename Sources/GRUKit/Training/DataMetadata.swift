@@ -5,6 +5,7 @@ public struct Normalization: Codable, Hashable, Sendable {
     /// One standard deviation per column (1 where a column is constant).
     public var std: [Double]
 
+    /// Statistics given column by column.
     public init(mean: [Double], std: [Double]) {
         self.mean = mean
         self.std = std
@@ -47,6 +48,7 @@ public struct DataMetadata: Codable, Hashable, Sendable {
     /// `denormalize`d to the data's units.
     public var targetNormalization: Normalization?
 
+    /// Metadata for data from `source`, the rest to be filled in.
     public init(source: String) {
         self.source = source
     }

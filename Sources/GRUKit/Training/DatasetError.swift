@@ -13,6 +13,7 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A safetensors dataset's problem, naming the tensor.
     case tensors(file: String, key: String?, problem: String)
 
+    /// The message for a user, with the file and where in it.
     public var description: String {
         switch self {
         case let .csv(file, line, problem): return "\(file)" + (line.map { ", line \($0)" } ?? "") + ": " + problem

@@ -21,6 +21,7 @@ public struct SequenceBatch: TrainingBatch, Equatable {
         self.target = target
     }
 
+    /// N.
     public var sampleCount: Int { input.rank == 3 ? input.shape[0] : 0 }
     /// T, the padded length.
     public var steps: Int { input.rank == 3 ? input.shape[1] : 0 }

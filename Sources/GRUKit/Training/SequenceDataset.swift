@@ -69,6 +69,7 @@ public struct SequenceDataset: TrainingData, Equatable {
         self.lengths = lengths
     }
 
+    /// N.
     public var sampleCount: Int { input.shape[0] }
     /// T, the padded length.
     public var steps: Int { input.shape[1] }
@@ -89,6 +90,7 @@ public struct SequenceDataset: TrainingData, Equatable {
         }
     }
 
+    /// The samples at `indices` as one batch, trimmed to its longest sequence when there are lengths.
     public func batch(_ indices: [Int]) throws -> SequenceBatch {
         let (t, i) = (steps, inputSize)
         let lengths = self.lengths.map { all in indices.map { all[$0] } }

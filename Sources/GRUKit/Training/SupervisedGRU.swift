@@ -24,6 +24,7 @@ public struct SupervisedGRU: TrainableModel {
         self.loss = loss
     }
 
+    /// The GRU's and the head's weights, named `gru.…` and `head.…`.
     public var parameters: GRUModelParameters<Float> {
         get { model.parameters }
         set { model.parameters = newValue }
@@ -35,6 +36,7 @@ public struct SupervisedGRU: TrainableModel {
         return try model.head(readout(output, lengths: lengths))
     }
 
+    /// The batch's mean loss (over valid steps) and its gradient for every weight, by BPTT.
     public func lossAndGradients(on batch: SequenceBatch, dropoutSeed: UInt64?) throws -> (loss: Float, gradients: GRUModelParameters<Float>) {
         let gru = model.gru
         let trace = try gru.forward(batch.input, lengths: batch.lengths, dropoutSeed: dropoutSeed)
@@ -47,6 +49,7 @@ public struct SupervisedGRU: TrainableModel {
         return (value, GRUModelParameters(gru: dGRU.parameters, head: dHead))
     }
 
+    /// The batch's mean loss without dropout.
     public func loss(on batch: SequenceBatch) throws -> Float {
         try evaluate(predictions(batch.input, lengths: batch.lengths), batch).value
     }

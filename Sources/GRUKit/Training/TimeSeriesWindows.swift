@@ -9,6 +9,7 @@ public struct TimeSeriesSpecification: Codable, Hashable, Sendable {
     /// How many rows after a window's last row its target lies: 1 predicts the next row.
     public var horizon: Int
 
+    /// Columns, window and horizon as given (checked when windows are cut).
     public init(featureColumns: [String], targetColumns: [String], window: Int, horizon: Int = 1) {
         (self.featureColumns, self.targetColumns, self.window, self.horizon) = (featureColumns, targetColumns, window, horizon)
     }

@@ -159,6 +159,7 @@ public enum TrainingError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A checkpoint cannot be resumed: missing or inconsistent contents, or other settings.
     case cannotResume(file: String, problem: String)
 
+    /// The message for a user.
     public var description: String {
         switch self {
         case let .nonFiniteLoss(epoch, step, value):

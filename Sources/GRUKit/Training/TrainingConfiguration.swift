@@ -65,6 +65,7 @@ public struct EpochRecord: Codable, Hashable, Sendable {
     /// Wall-clock seconds the epoch took (training and validation).
     public var seconds: Double
 
+    /// A record of the given values.
     public init(epoch: Int, step: Int, trainingLoss: Double, validationLoss: Double?, learningRate: Double, seconds: Double) {
         (self.epoch, self.step, self.trainingLoss, self.validationLoss) = (epoch, step, trainingLoss, validationLoss)
         (self.learningRate, self.seconds) = (learningRate, seconds)
@@ -87,8 +88,9 @@ public struct TrainingState: Codable, Hashable, Sendable {
     public var step = 0
     /// The position of the random stream that orders each epoch and seeds each step's dropout.
     public var generator: [UInt64]
-    /// The lowest validation loss so far and the epoch (from 1) that reached it.
+    /// The lowest validation loss so far.
     public var bestValidationLoss: Double?
+    /// The epoch (from 1) that reached ``bestValidationLoss``.
     public var bestEpoch: Int?
     /// Epochs in a row without an improvement on ``bestValidationLoss``.
     public var epochsWithoutImprovement = 0
@@ -110,6 +112,7 @@ public struct TrainingState: Codable, Hashable, Sendable {
         case stoppedEarly = "stopped_early"
     }
 
+    /// Reads a state written by ``encode(to:)``.
     // The generator's words are written as hexadecimal strings: JSON tools that read numbers
     // as doubles would round 64-bit words.
     public init(from decoder: Decoder) throws {
@@ -130,6 +133,7 @@ public struct TrainingState: Codable, Hashable, Sendable {
         history = try c.decode([EpochRecord].self, forKey: .history)
     }
 
+    /// Writes the state, the generator's words as hexadecimal strings.
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(epoch, forKey: .epoch)
