@@ -159,6 +159,10 @@ private struct Rule<S: GRUScalar> {
     }
 
     /// Updates θ (`p`) from g with the rule's buffers `b` (in ``Optimizer/bufferNames`` order).
+    // Specialised: the training loop reaches this through generic parameter sets, and an
+    // unspecialised element loop costs more than the rest of a large model's step.
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
     func apply(_ p: UnsafeMutableBufferPointer<S>, _ g: UnsafeBufferPointer<S>, _ b: inout [[S]]) {
         switch c.kind {
         case .sgd:
