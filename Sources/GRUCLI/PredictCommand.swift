@@ -115,12 +115,13 @@ struct PredictCommand: ParsableCommand {
         print("wrote \(output): \(count - first) forecast(s) of \(targets.joined(separator: ", ")) \(horizon) row(s) ahead")
         if let plot {
             var chart = SVGLinePlot(title: "\(targets[0]): forecast \(horizon) row(s) ahead vs truth", xLabel: xColumn ?? "row", yLabel: targets[0])
-            chart.series.append(.init(name: "truth", points: points.map { ($0.x, $0.truth ?? .nan) }, color: "#222222"))
-            chart.series.append(.init(name: "GRU forecast", points: points.map { ($0.x, $0.predicted) }, color: "#d62728"))
+            (chart.width, chart.yFromZero) = (900, false)
+            chart.series.append(.init(name: "truth", color: "#222222", points: points.map { ($0.x, $0.truth ?? .nan) }))
+            chart.series.append(.init(name: "GRU forecast", color: "#d62728", points: points.map { ($0.x, $0.predicted) }))
             if naiveColumn != nil {
-                chart.series.append(.init(name: "naive (last value)", points: points.map { ($0.x, $0.naive ?? .nan) }, color: "#7f7f7f", dashed: true))
+                chart.series.append(.init(name: "naive (last value)", color: "#7f7f7f", points: points.map { ($0.x, $0.naive ?? .nan) }, dashed: true))
             }
-            try TextFile.write(chart.svg(width: 900, height: 420), to: URL(fileURLWithPath: plot))
+            try chart.write(to: URL(fileURLWithPath: plot))
             print("wrote \(plot)")
         }
     }

@@ -62,6 +62,6 @@ struct OutputFiles {
     /// resumed run's files hold every epoch once).
     func writeLogs(_ history: [EpochRecord]) throws {
         try TextFile.write(try history.map { try $0.jsonLine() + "\n" }.joined(), to: metrics)
-        try TextFile.write(SVGLinePlot.lossCurve(history, title: "Loss per epoch").svg(), to: plot)
+        try SVGLinePlot.lossCurve(history).write(to: plot)
     }
 }

@@ -1,22 +1,31 @@
 import Foundation
 
-/// A line chart written as a self-contained SVG file: axes with round-number ticks, a legend,
-/// one polyline per series. Used for loss curves and forecasts.
+/// A small line chart written as a self-contained SVG file: axes with round-numbered ticks,
+/// one polyline per series, a legend between the title and the plot. Loss curves (on a
+/// logarithmic axis if asked) and forecasts; no dependencies.
+///
+///     var plot = SVGLinePlot(title: "Loss", xLabel: "epoch", yLabel: "loss")
+///     plot.series.append(.init(name: "validation", color: "#d62728", points: [(1, 0.9), (2, 0.5)]))
+///     try plot.write(to: url)
 public struct SVGLinePlot: Sendable {
     /// One line of the chart.
     public struct Series: Sendable {
-        /// The legend's text.
+        /// The legend's label.
         public var name: String
-        /// The points, in drawing order; non-finite points break the line.
-        public var points: [(x: Double, y: Double)]
-        /// A CSS colour.
+        /// An SVG colour, such as `#1f77b4`.
         public var color: String
-        /// Whether the line is dashed.
+        /// (x, y) points, drawn in order; non-finite points (and, on a logarithmic axis,
+        /// points ≤ 0) are skipped.
+        public var points: [(x: Double, y: Double)]
+        /// Whether the line is dashed (for a reference level or a baseline).
         public var dashed: Bool
 
         /// A line of `points` in `color`, dashed or solid.
-        public init(name: String, points: [(x: Double, y: Double)], color: String, dashed: Bool = false) {
-            (self.name, self.points, self.color, self.dashed) = (name, points, color, dashed)
+        public init(name: String, color: String, points: [(x: Double, y: Double)], dashed: Bool = false) {
+            self.name = name
+            self.color = color
+            self.points = points
+            self.dashed = dashed
         }
     }
 
@@ -26,151 +35,126 @@ public struct SVGLinePlot: Sendable {
     public var xLabel: String
     /// The y axis's label.
     public var yLabel: String
-    /// A logarithmic y axis (loss curves); points ≤ 0 are left out.
-    public var logarithmicY = false
     /// The lines, drawn in order, listed in the legend.
     public var series: [Series] = []
+    /// The picture's size in pixels.
+    public var width = 720.0, height = 420.0
+    /// Whether the y axis starts at 0 (otherwise at the smallest value, rounded down); ignored
+    /// on a logarithmic axis.
+    public var yFromZero = true
+    /// A logarithmic y axis, for losses that fall by orders of magnitude.
+    public var logarithmicY = false
 
-    /// A chart with the given labels and lines.
-    public init(title: String, xLabel: String, yLabel: String, logarithmicY: Bool = false, series: [Series] = []) {
-        (self.title, self.xLabel, self.yLabel, self.logarithmicY, self.series) = (title, xLabel, yLabel, logarithmicY, series)
+    /// A chart with the given labels and no lines yet.
+    public init(title: String, xLabel: String, yLabel: String) {
+        self.title = title
+        self.xLabel = xLabel
+        self.yLabel = yLabel
     }
 
     /// The SVG document.
-    public func svg(width: Int = 760, height: Int = 420) -> String {
-        let (left, right, top, bottom) = (70.0, 20.0, 40.0, 50.0)
-        let (w, h) = (Double(width) - left - right, Double(height) - top - bottom)
-        let transformY: (Double) -> Double = logarithmicY ? { log10($0) } : { $0 }
-        let usable = series.flatMap(\.points).filter { $0.x.isFinite && $0.y.isFinite && (!logarithmicY || $0.y > 0) }
-        var (x0, x1) = (usable.map(\.x).min() ?? 0, usable.map(\.x).max() ?? 1)
-        var (y0, y1) = (usable.map { transformY($0.y) }.min() ?? 0, usable.map { transformY($0.y) }.max() ?? 1)
-        if x1 <= x0 { (x0, x1) = (x0 - 0.5, x1 + 0.5) }
-        if y1 <= y0 { (y0, y1) = (y0 - 0.5, y1 + 0.5) }
-        let pad = (y1 - y0) * 0.05
-        (y0, y1) = (y0 - pad, y1 + pad)
-        func px(_ x: Double) -> Double { left + (x - x0) / (x1 - x0) * w }
-        func py(_ y: Double) -> Double { top + h - (transformY(y) - y0) / (y1 - y0) * h }
+    public func svg() -> String {
+        let log = logarithmicY
+        func usable(_ p: (x: Double, y: Double)) -> Bool { p.x.isFinite && p.y.isFinite && (!log || p.y > 0) }
+        func ty(_ y: Double) -> Double { log ? Foundation.log10(y) : y }
+        let points = series.flatMap(\.points).filter(usable)
+        let (x0, x1) = Self.span(points.map(\.x), fromZero: false)
+        let (y0, y1) = Self.span(points.map { ty($0.y) }, fromZero: yFromZero && !log)
+        let xTicks = Self.ticks(x0, x1)
+        let yTicks = log ? Self.logarithmicTicks(y0, y1) : Self.ticks(y0, y1)
+        let (left, right, top, bottom) = (70.0, width - 20, 62.0, height - 50)
+        let lo = (x: xTicks.first ?? x0, y: log ? min(y0, ty(yTicks.first ?? 1)) : yTicks.first ?? y0)
+        let hi = (x: xTicks.last ?? x1, y: log ? max(y1, ty(yTicks.last ?? 1)) : yTicks.last ?? y1)
+        func px(_ x: Double) -> Double { left + (x - lo.x) / (hi.x - lo.x) * (right - left) }
+        func py(_ y: Double) -> Double { bottom - (ty(y) - lo.y) / (hi.y - lo.y) * (bottom - top) }
         func f(_ v: Double) -> String { String(format: "%.1f", v) }
 
-        var out = """
-            <svg xmlns="http://www.w3.org/2000/svg" width="\(width)" height="\(height)" viewBox="0 0 \(width) \(height)" font-family="sans-serif" font-size="12">
+        var s = """
+            <svg xmlns="http://www.w3.org/2000/svg" width="\(f(width))" height="\(f(height))" viewBox="0 0 \(f(width)) \(f(height))" font-family="sans-serif" font-size="12">
             <rect width="100%" height="100%" fill="white"/>
-            <text x="\(f(left + w / 2))" y="22" text-anchor="middle" font-size="15">\(escape(title))</text>
+            <text x="\(f(width / 2))" y="22" text-anchor="middle" font-size="15">\(Self.escape(title))</text>
 
             """
-        // Grid and ticks.
-        for x in Self.ticks(x0, x1) {
-            out += "<line x1=\"\(f(px(x)))\" y1=\"\(f(top))\" x2=\"\(f(px(x)))\" y2=\"\(f(top + h))\" stroke=\"#e4e4e4\"/>"
-            out += "<text x=\"\(f(px(x)))\" y=\"\(f(top + h + 16))\" text-anchor=\"middle\">\(Self.label(x))</text>\n"
+        for t in xTicks {
+            s += "<line x1=\"\(f(px(t)))\" y1=\"\(f(top))\" x2=\"\(f(px(t)))\" y2=\"\(f(bottom))\" stroke=\"#e5e5e5\"/>\n"
+            s += "<text x=\"\(f(px(t)))\" y=\"\(f(bottom + 16))\" text-anchor=\"middle\">\(Self.label(t))</text>\n"
         }
-        let yTicks = logarithmicY ? Self.logarithmicTicks(y0, y1) : Self.ticks(y0, y1)
-        for y in yTicks {
-            out += "<line x1=\"\(f(left))\" y1=\"\(f(py(y)))\" x2=\"\(f(left + w))\" y2=\"\(f(py(y)))\" stroke=\"#e4e4e4\"/>"
-            out += "<text x=\"\(f(left - 6))\" y=\"\(f(py(y) + 4))\" text-anchor=\"end\">\(Self.label(y))</text>\n"
+        for t in yTicks {
+            s += "<line x1=\"\(f(left))\" y1=\"\(f(py(t)))\" x2=\"\(f(right))\" y2=\"\(f(py(t)))\" stroke=\"#e5e5e5\"/>\n"
+            s += "<text x=\"\(f(left - 6))\" y=\"\(f(py(t) + 4))\" text-anchor=\"end\">\(Self.label(t))</text>\n"
         }
-        out += "<rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(w))\" height=\"\(f(h))\" fill=\"none\" stroke=\"#444\"/>\n"
-        out += "<text x=\"\(f(left + w / 2))\" y=\"\(height - 12)\" text-anchor=\"middle\">\(escape(xLabel))</text>\n"
-        out += "<text transform=\"translate(16 \(f(top + h / 2))) rotate(-90)\" text-anchor=\"middle\">\(escape(yLabel))</text>\n"
-        // Lines, broken at unusable points.
-        for s in series {
-            var segments: [[String]] = [[]]
-            for p in s.points {
-                if p.x.isFinite && p.y.isFinite && (!logarithmicY || p.y > 0) {
-                    segments[segments.count - 1].append("\(f(px(p.x))),\(f(py(p.y)))")
-                } else if !segments[segments.count - 1].isEmpty {
-                    segments.append([])
-                }
-            }
-            for segment in segments where !segment.isEmpty {
-                let dash = s.dashed ? " stroke-dasharray=\"6 4\"" : ""
-                if segment.count == 1 {
-                    let xy = segment[0].split(separator: ",")
-                    out += "<circle cx=\"\(xy[0])\" cy=\"\(xy[1])\" r=\"3\" fill=\"\(s.color)\"/>\n"
-                } else {
-                    out += "<polyline fill=\"none\" stroke=\"\(s.color)\" stroke-width=\"1.6\"\(dash) points=\"\(segment.joined(separator: " "))\"/>\n"
-                }
+        s += "<rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(right - left))\" height=\"\(f(bottom - top))\" fill=\"none\" stroke=\"#333\"/>\n"
+        s += "<text x=\"\(f((left + right) / 2))\" y=\"\(f(height - 12))\" text-anchor=\"middle\">\(Self.escape(xLabel))</text>\n"
+        s += "<text transform=\"translate(18 \(f((top + bottom) / 2))) rotate(-90)\" text-anchor=\"middle\">\(Self.escape(yLabel))</text>\n"
+        for line in series {
+            let drawn = line.points.filter(usable).map { "\(f(px($0.x))),\(f(py($0.y)))" }
+            let dash = line.dashed ? " stroke-dasharray=\"6 4\"" : ""
+            if !drawn.isEmpty {
+                s += "<polyline fill=\"none\" stroke=\"\(line.color)\" stroke-width=\"2\"\(dash) points=\"\(drawn.joined(separator: " "))\"/>\n"
             }
         }
-        // Legend, top right, on a white box.
-        let boxHeight = 8 + Double(series.count) * 18
-        out += "<rect x=\"\(f(left + w - 178))\" y=\"\(f(top + 4))\" width=\"172\" height=\"\(f(boxHeight))\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#ccc\"/>\n"
-        for (i, s) in series.enumerated() {
-            let y = top + 16 + Double(i) * 18, x = left + w - 170
-            let dash = s.dashed ? " stroke-dasharray=\"6 4\"" : ""
-            out += "<line x1=\"\(f(x))\" y1=\"\(f(y - 4))\" x2=\"\(f(x + 24))\" y2=\"\(f(y - 4))\" stroke=\"\(s.color)\" stroke-width=\"2\"\(dash)/>"
-            out += "<text x=\"\(f(x + 30))\" y=\"\(f(y))\">\(escape(s.name))</text>\n"
+        // The legend: one row between the title and the plot, entries side by side.
+        var x = left
+        for line in series {
+            let dash = line.dashed ? " stroke-dasharray=\"6 4\"" : ""
+            s += "<line x1=\"\(f(x))\" y1=\"44\" x2=\"\(f(x + 24))\" y2=\"44\" stroke=\"\(line.color)\" stroke-width=\"2\"\(dash)/>\n"
+            s += "<text x=\"\(f(x + 30))\" y=\"48\">\(Self.escape(line.name))</text>\n"
+            x += 30 + 7 * Double(line.name.count) + 24  // about 7 pixels per character at 12 px
         }
-        return out + "</svg>\n"
+        return s + "</svg>\n"
     }
 
-    /// Round-number ticks covering [a, b]: steps of 1, 2 or 5 times a power of ten.
-    static func ticks(_ a: Double, _ b: Double) -> [Double] {
-        let raw = (b - a) / 6
-        let magnitude = pow(10, floor(log10(raw)))
-        let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? 10 * magnitude
+    /// Writes ``svg()`` atomically.
+    public func write(to url: URL) throws {
+        try AtomicFileWriter.replaceFile(at: url, with: [Array(svg().utf8)])
+    }
+
+    /// The smallest and largest value (0 first when `fromZero`), never an empty interval.
+    static func span(_ values: [Double], fromZero: Bool) -> (Double, Double) {
+        guard var lo = values.min(), var hi = values.max() else { return (0, 1) }
+        if fromZero { lo = min(lo, 0) }
+        if hi - lo < 1e-12 * max(abs(hi), 1) { (lo, hi) = (lo - 0.5, hi + 0.5) }
+        return (lo, hi)
+    }
+
+    /// Round-numbered ticks (steps of 1, 2 or 5 times a power of ten, at most six intervals)
+    /// covering `lo ... hi`.
+    static func ticks(_ lo: Double, _ hi: Double) -> [Double] {
+        let raw = (hi - lo) / 6
+        let power = Foundation.pow(10, (Foundation.log10(raw)).rounded(.down))
+        let step = [1.0, 2, 5, 10].map { $0 * power }.first { $0 >= raw } ?? 10 * power
+        let first = (lo / step).rounded(.down), last = (hi / step).rounded(.up)
+        return stride(from: first, through: last, by: 1).map { $0 * step }
+    }
+
+    /// Ticks for a logarithmic axis spanning log10 values `lo ... hi`: 1, 2 and 5 times powers
+    /// of ten inside it (powers of ten alone over many decades), or round values in between
+    /// when it spans less than that.
+    static func logarithmicTicks(_ lo: Double, _ hi: Double) -> [Double] {
         var ticks: [Double] = []
-        var t = (a / step).rounded(.up) * step
-        while t <= b + step * 1e-9 {
-            ticks.append(abs(t) < step * 1e-9 ? 0 : t)
-            t += step
+        for k in Int(lo.rounded(.down))...Int(hi.rounded(.up)) {
+            for m in [1.0, 2, 5] where (lo...hi).contains(Foundation.log10(m) + Double(k)) { ticks.append(m * Foundation.pow(10, Double(k))) }
+        }
+        if ticks.count > 8 { ticks = ticks.filter { Foundation.log10($0).rounded() == Foundation.log10($0) } }
+        if ticks.count < 3 {
+            let (a, b) = (Foundation.pow(10, lo), Foundation.pow(10, hi))
+            ticks = Self.ticks(a, b).filter { $0 >= a && $0 <= b }
         }
         return ticks
     }
 
-    /// Ticks for a logarithmic axis spanning log10 values [a, b]: 1, 2 and 5 times powers of
-    /// ten, or round values in between when the span is under a decade.
-    static func logarithmicTicks(_ a: Double, _ b: Double) -> [Double] {
-        var ticks: [Double] = []
-        for k in Int(floor(a))...Int(ceil(b)) {
-            for m in [1.0, 2, 5] where (a...b).contains(log10(m) + Double(k)) { ticks.append(m * pow(10, Double(k))) }
-        }
-        if ticks.count > 8 { ticks = ticks.filter { log10($0).rounded() == log10($0) } }
-        if ticks.count < 3 { ticks = Self.ticks(pow(10, a), pow(10, b)).filter { $0 > 0 } }
-        return ticks
-    }
-
-    /// A tick's text: short, without trailing zeros.
+    /// A tick's label without trailing zeros: `0`, `2.5`, `1000`.
     static func label(_ v: Double) -> String {
-        if v != 0 && (abs(v) >= 1e5 || abs(v) < 1e-3) { return String(format: "%.0e", v) }
-        var s = String(format: "%.3f", v)
-        while s.hasSuffix("0") { s.removeLast() }
-        if s.hasSuffix(".") { s.removeLast() }
-        return s == "-0" ? "0" : s
-    }
-
-    private func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-    }
-}
-
-extension SVGLinePlot {
-    /// The loss curve of a run: training and (when measured) validation loss per epoch, on a
-    /// logarithmic axis.
-    public static func lossCurve(_ history: [EpochRecord], title: String = "Loss") -> SVGLinePlot {
-        var plot = SVGLinePlot(title: title, xLabel: "epoch", yLabel: "loss (log scale)", logarithmicY: true)
-        plot.series.append(Series(name: "training", points: history.map { (Double($0.epoch), $0.trainingLoss) }, color: "#1f77b4"))
-        if history.contains(where: { $0.validationLoss != nil }) {
-            plot.series.append(Series(name: "validation", points: history.map { (Double($0.epoch), $0.validationLoss ?? .nan) }, color: "#d62728"))
+        var text = String(format: "%.6g", abs(v) < 1e-12 ? 0 : v)
+        if text.contains("."), !text.contains("e") {
+            while text.hasSuffix("0") { text.removeLast() }
+            if text.hasSuffix(".") { text.removeLast() }
         }
-        return plot
+        return text
     }
-}
 
-extension EpochRecord {
-    /// The record as one line of JSON (keys sorted), for a JSON-lines metrics log.
-    public func jsonLine() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
-    }
-}
-
-/// Writes text files atomically (a temporary file, flushed, renamed over the old one).
-public enum TextFile {
-    /// Replaces the file at `url` with `text` (UTF-8).
-    ///
-    /// - Throws: ``SafeTensorsError/cannotWrite(file:reason:)`` naming the path.
-    public static func write(_ text: String, to url: URL) throws {
-        try AtomicFileWriter.replaceFile(at: url, with: [Array(text.utf8)])
+    static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 }
