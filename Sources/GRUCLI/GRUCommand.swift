@@ -6,7 +6,8 @@ public struct GRUCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "gru",
         abstract: "Train, run and check gated recurrent unit (GRU) networks.",
-        subcommands: [BenchCommand.self, DemoCommand.self, ExportCommand.self, ForwardCommand.self, GenerateCommand.self, GradcheckCommand.self, ONNXCommand.self])
+        subcommands: [BenchCommand.self, DemoCommand.self, EvaluateCommand.self, ExportCommand.self, ForwardCommand.self,
+                      GenerateCommand.self, GradcheckCommand.self, ONNXCommand.self, PredictCommand.self, TrainCommand.self])
 
     public init() {}
 

@@ -15,7 +15,7 @@ func gru(_ arguments: String...) throws -> CLIResult {
 /// Runs the `gru` executable built beside the test bundle.
 func gru(arguments: [String]) throws -> CLIResult {
     let process = Process()
-    process.executableURL = try executable()
+    process.executableURL = try gruExecutable()
     process.arguments = arguments
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
@@ -29,7 +29,7 @@ func gru(arguments: [String]) throws -> CLIResult {
 }
 
 /// `gru` in the build products folder that holds the test bundle.
-private func executable() throws -> URL {
+func gruExecutable() throws -> URL {
     var folder = Bundle.main.bundleURL
     for _ in 0..<4 {
         let candidate = folder.appendingPathComponent("gru")

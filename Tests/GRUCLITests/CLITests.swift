@@ -16,6 +16,17 @@ import Testing
         }
     }
 
+    @Test func trainHelpNamesTheContractsOptions() throws {
+        let r = try gru("train", "--help")
+        #expect(r.status == 0)
+        for option in ["--init", "--data", "--csv", "--loss", "--optimizer", "--lr", "--momentum", "--weight-decay", "--clip-norm",
+                       "--batch-size", "--epochs", "--no-shuffle", "--save", "--resume", "--patience", "--validation-split", "--seed",
+                       "--schedule", "--warmup-epochs", "--progress", "--metrics", "--plot", "--checkpoint"] {
+            #expect(r.stdout.contains(option), "gru train --help lacks \(option)")
+        }
+        for command in ["train", "evaluate", "predict"] { #expect(try gru("--help").stdout.contains(command)) }
+    }
+
     @Test func gradcheckPassesAndPrintsEveryTensor() throws {
         let r = try gru("gradcheck", "--input-size", "3", "--hidden-size", "4", "--output-size", "2", "--steps", "6", "--batch", "2")
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")

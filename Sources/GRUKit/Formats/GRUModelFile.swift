@@ -25,6 +25,10 @@ public struct GRUModelMetadata: Codable, Hashable, Sendable {
     /// A character model's input: `"embedding"` (the file holds `embedding.weight` (V, E)) or
     /// `"one-hot"`.
     public var input: String?
+    /// The loss the model was trained with, when GRUKit trained it.
+    public var loss: Loss?
+    /// How the training data became inputs and targets (columns, windows, normalisation).
+    public var data: DataMetadata?
 
     public init(convention: GRUConvention = .pytorch, readout: Readout = .everyStep, batchFirst: Bool = false) {
         self.convention = convention
@@ -33,7 +37,7 @@ public struct GRUModelMetadata: Codable, Hashable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case convention, readout, kind, vocabulary, input
+        case convention, readout, kind, vocabulary, input, loss, data
         case batchFirst = "batch_first"
     }
 

@@ -12,29 +12,40 @@ public enum GradientClipping {
     public static func clipNorm<P: ParameterSet>(_ gradients: inout P, maxNorm: Double) -> Double {
         var squares = 0.0
         gradients.visitTensors { tensor in
-            var sum = 0.0
-            for x in tensor.scalars { sum += Double(x) * Double(x) }
-            let norm = sum.squareRoot()
+            let norm = squaredSum(tensor.scalars).squareRoot()
             squares += norm * norm
         }
         let total = squares.squareRoot()
         guard total.isFinite else { return total }
         let coefficient = P.Scalar(min(1, maxNorm / (total + 1e-6)))
-        gradients.updateTensors { tensor in
-            tensor.scalars.withUnsafeMutableBufferPointer { p in
-                for i in p.indices { p[i] *= coefficient }
-            }
-        }
+        gradients.updateTensors { scale(&$0.scalars, by: coefficient) }
         return total
     }
 
     /// Clamps every gradient element to [−limit, limit]: `clip_grad_value_(parameters, limit)`.
     public static func clipValue<P: ParameterSet>(_ gradients: inout P, limit: Double) {
         let l = P.Scalar(limit)
-        gradients.updateTensors { tensor in
-            tensor.scalars.withUnsafeMutableBufferPointer { p in
-                for i in p.indices where !p[i].isNaN { p[i] = min(max(p[i], -l), l) }
-            }
-        }
+        gradients.updateTensors { clamp(&$0.scalars, to: l) }
+    }
+
+    // The element loops, specialised (the callers are generic over parameter sets).
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
+    static func squaredSum<S: GRUScalar>(_ x: [S]) -> Double {
+        var sum = 0.0
+        for v in x { sum += Double(v) * Double(v) }
+        return sum
+    }
+
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
+    static func scale<S: GRUScalar>(_ x: inout [S], by c: S) {
+        x.withUnsafeMutableBufferPointer { p in for i in p.indices { p[i] *= c } }
+    }
+
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
+    static func clamp<S: GRUScalar>(_ x: inout [S], to l: S) {
+        x.withUnsafeMutableBufferPointer { p in for i in p.indices where !p[i].isNaN { p[i] = min(max(p[i], -l), l) } }
     }
 }

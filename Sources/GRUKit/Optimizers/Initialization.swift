@@ -31,11 +31,18 @@ extension GRUParameters {
     }
 }
 
-/// An n × n orthogonal matrix, row-major: the Q of the QR decomposition of a matrix of standard
-/// normal samples, by Householder reflections in Double, with each column's sign set so that R
-/// has a positive diagonal (which makes the draw uniform over orthogonal matrices).
+/// An n × n orthogonal matrix, row-major, drawn as `torch.nn.init.orthogonal_` draws one: the
+/// orthogonal factor of a matrix of standard normal samples (see ``orthogonalFactor(of:n:)``).
 func orthogonal(_ n: Int, using generator: inout SeededGenerator) -> [Double] {
-    var a = (0..<(n * n)).map { _ in generator.normal() }  // column j: a[i * n + j]
+    orthogonalFactor(of: (0..<(n * n)).map { _ in generator.normal() }, n: n)
+}
+
+/// Q of the QR decomposition of the row-major n × n matrix `a`, by Householder reflections in
+/// Double, with each column's sign set so that R has a positive diagonal — what
+/// `torch.nn.init.orthogonal_` does (`q *= diag(r).sign()`), and what makes a draw from a
+/// Gaussian matrix uniform over orthogonal matrices.
+package func orthogonalFactor(of matrix: [Double], n: Int) -> [Double] {
+    var a = matrix  // column j: a[i * n + j]
     var q = [Double](repeating: 0, count: n * n)
     for i in 0..<n { q[i * n + i] = 1 }
     var signs = [Double](repeating: 1, count: n)

@@ -8,8 +8,8 @@ public enum LearningRateSchedule: Hashable, Sendable, Codable {
     case constant
     /// `StepLR(step_size, gamma)`: η₀ · γ^⌊e / stepSize⌋.
     case step(every: Int, gamma: Double)
-    /// `CosineAnnealingLR(T_max, eta_min)`: η_min + (η₀ − η_min)(1 + cos(π e / T_max)) / 2,
-    /// for e ≤ T_max (then η_min).
+    /// `CosineAnnealingLR(T_max, eta_min)`: η_min + (η₀ − η_min)(1 + cos(π e / T_max)) / 2.
+    /// As in PyTorch, past T_max the rate follows the cosine back up (period 2·T_max).
     case cosine(epochs: Int, minimum: Double)
     /// `LinearLR(start_factor, total_iters)` as a warm-up: η₀ (f + (1 − f) min(e, n) / n),
     /// followed by another schedule counted from the end of the warm-up (`SequentialLR`).
@@ -23,8 +23,7 @@ public enum LearningRateSchedule: Hashable, Sendable, Codable {
         case let .step(every, gamma):
             return base * Foundation.pow(gamma, Double(epoch / every))
         case let .cosine(epochs, minimum):
-            let e = min(epoch, epochs)
-            return minimum + (base - minimum) * (1 + Foundation.cos(Double.pi * Double(e) / Double(epochs))) / 2
+            return minimum + (base - minimum) * (1 + Foundation.cos(Double.pi * Double(epoch) / Double(epochs))) / 2
         case let .warmup(epochs, startFactor, then):
             if epoch < epochs {
                 return base * (startFactor + (1 - startFactor) * Double(epoch) / Double(epochs))

@@ -139,6 +139,8 @@ private struct Rule<S: GRUScalar> {
     let c: OptimizerConfiguration
     let lr: S, wd: S, first: Bool
     let stepSize: S, correction2: S
+    /// AdamW's decay factor 1 − ηλ, computed in Double as PyTorch computes it in Python.
+    let decay: S
 
     init(_ c: OptimizerConfiguration, learningRate: Double, step: Int, first: Bool) {
         self.c = c
@@ -147,9 +149,20 @@ private struct Rule<S: GRUScalar> {
         self.first = first
         stepSize = S(learningRate / (1 - Foundation.pow(c.beta1, Double(step))))
         correction2 = S((1 - Foundation.pow(c.beta2, Double(step))).squareRoot())
+        decay = S(1 - learningRate * c.weightDecay)
+    }
+
+    /// `torch.lerp(start, end, weight)` as ATen computes it: from the nearer end.
+    @inline(__always)
+    private func lerp(_ start: S, _ end: S, _ weight: S) -> S {
+        weight < 0.5 ? start + weight * (end - start) : end - (end - start) * (1 - weight)
     }
 
     /// Updates θ (`p`) from g with the rule's buffers `b` (in ``Optimizer/bufferNames`` order).
+    // Specialised: the training loop reaches this through generic parameter sets, and an
+    // unspecialised element loop costs more than the rest of a large model's step.
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
     func apply(_ p: UnsafeMutableBufferPointer<S>, _ g: UnsafeBufferPointer<S>, _ b: inout [[S]]) {
         switch c.kind {
         case .sgd:
@@ -165,16 +178,16 @@ private struct Rule<S: GRUScalar> {
         case .adam, .adamw:
             let b1 = S(c.beta1), b2 = S(c.beta2), eps = S(c.epsilon), decoupled = c.kind == .adamw
             for i in p.indices {
-                if decoupled { p[i] *= 1 - lr * wd }
+                if decoupled { p[i] *= decay }
                 let d = decoupled ? g[i] : g[i] + wd * p[i]
-                b[0][i] += (1 - b1) * (d - b[0][i])  // PyTorch's lerp
+                b[0][i] = lerp(b[0][i], d, 1 - b1)
                 b[1][i] = b2 * b[1][i] + (1 - b2) * d * d
                 var second = b[1][i]
                 if c.amsgrad {
                     b[2][i] = max(b[2][i], b[1][i])
                     second = b[2][i]
                 }
-                p[i] -= stepSize * b[0][i] / (second.squareRoot() / correction2 + eps)
+                p[i] -= stepSize * (b[0][i] / (second.squareRoot() / correction2 + eps))
             }
         case .rmsprop:
             let a = S(c.alpha), eps = S(c.epsilon), mu = S(c.momentum)
@@ -184,7 +197,7 @@ private struct Rule<S: GRUScalar> {
                 b[0][i] = a * b[0][i] + (1 - a) * d * d
                 var centred = b[0][i]
                 if c.centered {
-                    b[average][i] += (1 - a) * (d - b[average][i])
+                    b[average][i] = lerp(b[average][i], d, 1 - a)
                     centred -= b[average][i] * b[average][i]
                 }
                 let denominator = centred.squareRoot() + eps
@@ -192,7 +205,7 @@ private struct Rule<S: GRUScalar> {
                     b[momentum][i] = mu * b[momentum][i] + d / denominator
                     p[i] -= lr * b[momentum][i]
                 } else {
-                    p[i] -= lr * d / denominator
+                    p[i] -= lr * (d / denominator)
                 }
             }
         }

@@ -5,7 +5,7 @@ import RealModule
 /// on every machine and Swift version (unlike `SystemRandomNumberGenerator`, and unlike
 /// `Float.random(in:using:)`, whose algorithm the standard library does not promise).
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
-    private var state: (UInt64, UInt64, UInt64, UInt64)
+    private var words: (UInt64, UInt64, UInt64, UInt64)
 
     /// Creates a generator whose whole sequence is determined by `seed`.
     public init(seed: UInt64) {
@@ -17,18 +17,33 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
             z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
             return z ^ (z >> 31)
         }
-        state = (splitMix(), splitMix(), splitMix(), splitMix())
+        words = (splitMix(), splitMix(), splitMix(), splitMix())
+    }
+
+    /// The generator's position: its four state words. ``init(state:)`` continues from it, so
+    /// a checkpoint can store a training run's random stream and resume it exactly.
+    public var state: [UInt64] { [words.0, words.1, words.2, words.3] }
+
+    /// A generator at a position saved from ``state``.
+    ///
+    /// - Throws: ``GRUKitError/invalidValue(option:value:expected:)`` unless `state` is four
+    ///   words, not all zero (xoshiro's one forbidden state).
+    public init(state words: [UInt64]) throws {
+        guard words.count == 4, words.contains(where: { $0 != 0 }) else {
+            throw GRUKitError.invalidValue(option: "generator state", value: "\(words)", expected: "four 64-bit words, not all zero")
+        }
+        self.words = (words[0], words[1], words[2], words[3])
     }
 
     public mutating func next() -> UInt64 {
-        let result = rotate(state.1 &* 5, 7) &* 9
-        let t = state.1 << 17
-        state.2 ^= state.0
-        state.3 ^= state.1
-        state.1 ^= state.2
-        state.0 ^= state.3
-        state.2 ^= t
-        state.3 = rotate(state.3, 45)
+        let result = rotate(words.1 &* 5, 7) &* 9
+        let t = words.1 << 17
+        words.2 ^= words.0
+        words.3 ^= words.1
+        words.1 ^= words.2
+        words.0 ^= words.3
+        words.2 ^= t
+        words.3 = rotate(words.3, 45)
         return result
     }
 

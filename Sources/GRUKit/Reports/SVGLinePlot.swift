@@ -1,10 +1,11 @@
 import Foundation
 
 /// A small line chart written as a self-contained SVG file: axes with round-numbered ticks,
-/// one polyline per series, a legend. Enough for a loss curve; no dependencies.
+/// one polyline per series, a legend between the title and the plot. Loss curves (on a
+/// logarithmic axis if asked) and forecasts; no dependencies.
 ///
-///     var plot = SVGLinePlot(title: "Loss", xLabel: "step", yLabel: "nats per character")
-///     plot.series.append(.init(name: "validation", color: "#d62728", points: [(0, 4.4), (100, 2.9)]))
+///     var plot = SVGLinePlot(title: "Loss", xLabel: "epoch", yLabel: "loss")
+///     plot.series.append(.init(name: "validation", color: "#d62728", points: [(1, 0.9), (2, 0.5)]))
 ///     try plot.write(to: url)
 public struct SVGLinePlot: Sendable {
     /// One line of the chart.
@@ -13,11 +14,13 @@ public struct SVGLinePlot: Sendable {
         public var name: String
         /// An SVG colour, such as `#1f77b4`.
         public var color: String
-        /// (x, y) points, drawn in order; non-finite points are skipped.
+        /// (x, y) points, drawn in order; non-finite points (and, on a logarithmic axis,
+        /// points ≤ 0) are skipped.
         public var points: [(x: Double, y: Double)]
-        /// Whether the line is dashed (for a reference level).
+        /// Whether the line is dashed (for a reference level or a baseline).
         public var dashed: Bool
 
+        /// A line of `points` in `color`, dashed or solid.
         public init(name: String, color: String, points: [(x: Double, y: Double)], dashed: Bool = false) {
             self.name = name
             self.color = color
@@ -26,15 +29,23 @@ public struct SVGLinePlot: Sendable {
         }
     }
 
+    /// The heading above the chart.
     public var title: String
+    /// The x axis's label.
     public var xLabel: String
+    /// The y axis's label.
     public var yLabel: String
+    /// The lines, drawn in order, listed in the legend.
     public var series: [Series] = []
     /// The picture's size in pixels.
     public var width = 720.0, height = 420.0
-    /// Whether the y axis starts at 0 (otherwise at the smallest value, rounded down).
+    /// Whether the y axis starts at 0 (otherwise at the smallest value, rounded down); ignored
+    /// on a logarithmic axis.
     public var yFromZero = true
+    /// A logarithmic y axis, for losses that fall by orders of magnitude.
+    public var logarithmicY = false
 
+    /// A chart with the given labels and no lines yet.
     public init(title: String, xLabel: String, yLabel: String) {
         self.title = title
         self.xLabel = xLabel
@@ -43,14 +54,19 @@ public struct SVGLinePlot: Sendable {
 
     /// The SVG document.
     public func svg() -> String {
-        let points = series.flatMap(\.points).filter { $0.x.isFinite && $0.y.isFinite }
+        let log = logarithmicY
+        func usable(_ p: (x: Double, y: Double)) -> Bool { p.x.isFinite && p.y.isFinite && (!log || p.y > 0) }
+        func ty(_ y: Double) -> Double { log ? Foundation.log10(y) : y }
+        let points = series.flatMap(\.points).filter(usable)
         let (x0, x1) = Self.span(points.map(\.x), fromZero: false)
-        let (y0, y1) = Self.span(points.map(\.y), fromZero: yFromZero)
-        let xTicks = Self.ticks(x0, x1), yTicks = Self.ticks(y0, y1)
+        let (y0, y1) = Self.span(points.map { ty($0.y) }, fromZero: yFromZero && !log)
+        let xTicks = Self.ticks(x0, x1)
+        let yTicks = log ? Self.logarithmicTicks(y0, y1) : Self.ticks(y0, y1)
         let (left, right, top, bottom) = (70.0, width - 20, 62.0, height - 50)
-        let lo = (x: xTicks.first ?? x0, y: yTicks.first ?? y0), hi = (x: xTicks.last ?? x1, y: yTicks.last ?? y1)
+        let lo = (x: xTicks.first ?? x0, y: log ? min(y0, ty(yTicks.first ?? 1)) : yTicks.first ?? y0)
+        let hi = (x: xTicks.last ?? x1, y: log ? max(y1, ty(yTicks.last ?? 1)) : yTicks.last ?? y1)
         func px(_ x: Double) -> Double { left + (x - lo.x) / (hi.x - lo.x) * (right - left) }
-        func py(_ y: Double) -> Double { bottom - (y - lo.y) / (hi.y - lo.y) * (bottom - top) }
+        func py(_ y: Double) -> Double { bottom - (ty(y) - lo.y) / (hi.y - lo.y) * (bottom - top) }
         func f(_ v: Double) -> String { String(format: "%.1f", v) }
 
         var s = """
@@ -71,7 +87,7 @@ public struct SVGLinePlot: Sendable {
         s += "<text x=\"\(f((left + right) / 2))\" y=\"\(f(height - 12))\" text-anchor=\"middle\">\(Self.escape(xLabel))</text>\n"
         s += "<text transform=\"translate(18 \(f((top + bottom) / 2))) rotate(-90)\" text-anchor=\"middle\">\(Self.escape(yLabel))</text>\n"
         for line in series {
-            let drawn = line.points.filter { $0.x.isFinite && $0.y.isFinite }.map { "\(f(px($0.x))),\(f(py($0.y)))" }
+            let drawn = line.points.filter(usable).map { "\(f(px($0.x))),\(f(py($0.y)))" }
             let dash = line.dashed ? " stroke-dasharray=\"6 4\"" : ""
             if !drawn.isEmpty {
                 s += "<polyline fill=\"none\" stroke=\"\(line.color)\" stroke-width=\"2\"\(dash) points=\"\(drawn.joined(separator: " "))\"/>\n"
@@ -111,6 +127,22 @@ public struct SVGLinePlot: Sendable {
         return stride(from: first, through: last, by: 1).map { $0 * step }
     }
 
+    /// Ticks for a logarithmic axis spanning log10 values `lo ... hi`: 1, 2 and 5 times powers
+    /// of ten inside it (powers of ten alone over many decades), or round values in between
+    /// when it spans less than that.
+    static func logarithmicTicks(_ lo: Double, _ hi: Double) -> [Double] {
+        var ticks: [Double] = []
+        for k in Int(lo.rounded(.down))...Int(hi.rounded(.up)) {
+            for m in [1.0, 2, 5] where (lo...hi).contains(Foundation.log10(m) + Double(k)) { ticks.append(m * Foundation.pow(10, Double(k))) }
+        }
+        if ticks.count > 8 { ticks = ticks.filter { Foundation.log10($0).rounded() == Foundation.log10($0) } }
+        if ticks.count < 3 {
+            let (a, b) = (Foundation.pow(10, lo), Foundation.pow(10, hi))
+            ticks = Self.ticks(a, b).filter { $0 >= a && $0 <= b }
+        }
+        return ticks
+    }
+
     /// A tick's label without trailing zeros: `0`, `2.5`, `1000`.
     static func label(_ v: Double) -> String {
         var text = String(format: "%.6g", abs(v) < 1e-12 ? 0 : v)
@@ -124,25 +156,5 @@ public struct SVGLinePlot: Sendable {
     static func escape(_ text: String) -> String {
         text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-    }
-}
-
-extension CharacterModelTraining {
-    /// The loss curve of a run: training and held-out loss against steps, with the uniform
-    /// baseline ln V (the loss of a model that knows nothing but the vocabulary) dashed.
-    public static func lossCurve(_ records: [Record], vocabularySize: Int, title: String) -> SVGLinePlot {
-        var plot = SVGLinePlot(title: title, xLabel: "optimizer step", yLabel: "cross-entropy (nats per character)")
-        let steps = records.map { Double($0.step) }
-        plot.series.append(.init(
-            name: "training (mean over each interval)", color: "#1f77b4",
-            points: records.compactMap { r in r.trainingLoss.map { (Double(r.step), $0) } }))
-        plot.series.append(.init(
-            name: "held-out text", color: "#d62728",
-            points: records.compactMap { r in r.validationLoss.map { (Double(r.step), $0) } }))
-        let uniform = Foundation.log(Double(vocabularySize))
-        plot.series.append(.init(
-            name: String(format: "uniform: ln %d = %.2f", vocabularySize, uniform), color: "#7f7f7f",
-            points: [(steps.min() ?? 0, uniform), (steps.max() ?? 1, uniform)], dashed: true))
-        return plot
     }
 }
