@@ -28,7 +28,15 @@ let package = Package(
         .executableTarget(name: "gru", dependencies: ["GRUCLI"]),
         // Kernel timings at the GRU's shapes: `swift run -c release KernelBench`.
         .executableTarget(name: "KernelBench", dependencies: ["GRUKit"]),
+        // Entry points for the fuzzers: untrusted bytes into every reader (see scripts/fuzz.sh).
+        .target(name: "GRUFuzzTargets", dependencies: ["GRUKit"]),
+        // One executable per fuzz target: libFuzzer's entry point when built with -DFUZZING
+        // and -sanitize=fuzzer, otherwise a replayer of saved inputs.
+        .target(name: "CFuzzDriver", path: "Fuzz/CFuzzDriver"),
+        .target(name: "FuzzDriver", dependencies: ["CFuzzDriver"], path: "Fuzz/FuzzDriver"),
+        .executableTarget(name: "safetensors-fuzzer", dependencies: ["GRUFuzzTargets", "FuzzDriver"], path: "Fuzz/safetensors-fuzzer"),
         .testTarget(name: "GRUKitTests", dependencies: ["GRUKit"], exclude: ["Fixtures"]),
+        .testTarget(name: "FuzzRegressionTests", dependencies: ["GRUFuzzTargets"]),
         .testTarget(name: "GRUCLITests", dependencies: ["GRUCLI", "GRUKit", "gru"], exclude: ["Fixtures"]),
     ]
 )

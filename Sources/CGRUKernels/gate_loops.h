@@ -6,7 +6,15 @@
 
 #include "CGRUKernels.h"
 
-#if defined(__x86_64__) && defined(__linux__)
+// ThreadSanitizer instruments the clones' resolvers, which the loader runs before the
+// sanitizer's runtime exists: under it, build the baseline only.
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define GRU_NO_CLONES 1
+#endif
+#endif
+
+#if defined(__x86_64__) && defined(__linux__) && !defined(GRU_NO_CLONES)
 #define GRU_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define GRU_CLONES

@@ -1,0 +1,2 @@
+/* Declarations only: the definitions come from the fuzzer runtime when fuzzing. */
+#include "CFuzzDriver.h"
