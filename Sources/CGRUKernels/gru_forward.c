@@ -32,6 +32,7 @@ typedef struct forward_job {
 
 size_t gru_forward_workspace(const gru_layer *L, int with_trace) {
     size_t T = (size_t)L->T, N = (size_t)L->N, H = (size_t)L->H;
+    if (L->reset_after) return 2 * aligned_floats(N * H) + aligned_floats(gru_step_packed_floats(L->I, L->H));
     size_t floats = aligned_floats(N * 3 * H) + 2 * aligned_floats(N * H)
                   + aligned_floats(gru_sgemm_packed_size(3 * L->H, L->H) / sizeof(float));
     if (!with_trace) floats += aligned_floats(T * N * 3 * H) + aligned_floats(N * H);
@@ -39,6 +40,9 @@ size_t gru_forward_workspace(const gru_layer *L, int with_trace) {
 }
 
 /// Whether a second thread pays for its barriers: about a microsecond of work per step.
+/// Work per step (flops) below which the fused step stays on one thread.
+#define GRU_FUSED_THREAD_FLOPS 400000.0
+
 static int worth_threads(gru_index N, gru_index H) { return 6.0 * (double)N * (double)H * (double)H >= 65536.0; }
 
 static void forward_thread(void *raw, int thread, int threads) {
@@ -129,9 +133,65 @@ static void forward_thread(void *raw, int thread, int threads) {
     }
 }
 
+/// Reset after the matmul: every step is one fused gru_step per thread (gru_step_impl.h), on
+/// the thread's unit groups, then one barrier.
+static void fused_thread(void *raw, int thread, int threads) {
+    forward_job *J = raw;
+    const gru_layer *L = J->L;
+    const gru_index T = L->T, N = L->N, I = L->I, H = L->H, G = (H + GRU_NR - 1) / GRU_NR;
+    gru_index g0, g1;
+    gru_share(G, thread, threads, 1, &g0, &g1);
+    const gru_index j0 = g0 * GRU_NR < H ? g0 * GRU_NR : H, j1 = g1 * GRU_NR < H ? g1 * GRU_NR : H;
+    for (gru_index b = 0; b < N; ++b) {
+        for (gru_index j = j0; j < j1; ++j) J->state[0][b * H + j] = J->h0 ? J->h0[b * H + j] : 0.0f;
+    }
+    gru_team_sync(J->team, thread, threads);
+    gru_step_args S = {.N = N, .I = I, .H = H, .z_keeps_old = L->z_keeps_old, .packed = J->packed,
+                       .lengths = L->lengths};
+    int cur = 0;
+    for (gru_index s = 0; s < T; ++s) {
+        const gru_index t = L->reverse ? T - 1 - s : s;
+        S.t = t;
+        S.x = J->x + t * N * I;
+        S.h = J->state[cur];
+        S.next = J->state[cur ^ 1];
+        S.y = J->y + t * N * H;
+        if (J->trace) {
+            S.gates = J->trace->gates + t * N * 3 * H;
+            S.candidate = J->trace->candidate + t * N * H;
+            S.previous = J->trace->previous + t * N * H;
+        }
+        gru_step(&S, g0, g1);
+        gru_team_sync(J->team, thread, threads);
+        cur ^= 1;
+    }
+    for (gru_index b = 0; b < N; ++b) {
+        memcpy(J->h_n + b * H + j0, J->state[cur] + b * H + j0, (size_t)(j1 - j0) * sizeof(float));
+    }
+}
+
+/// Whether a second thread pays for its barriers in the fused path: ~3 us of work per step
+/// and at least one group of units per thread.
+static int fused_threads(const gru_layer *L, int team) {
+    const gru_index G = (L->H + GRU_NR - 1) / GRU_NR;
+    const double flops = 6.0 * (double)L->N * (double)L->H * (double)(L->I + L->H);
+    if (team <= 1 || G < 2 || flops < GRU_FUSED_THREAD_FLOPS) return 1;
+    return team < G ? team : (int)G;
+}
+
 void gru_layer_forward(const gru_layer *L, const float *x, const float *h0, float *y, float *h_n,
                        const gru_trace *trace, float *workspace, gru_team *team) {
     const size_t T = (size_t)L->T, N = (size_t)L->N, H = (size_t)L->H;
+    if (L->reset_after) {
+        forward_job J = {.L = L, .x = x, .h0 = h0, .y = y, .h_n = h_n, .trace = trace, .team = team};
+        J.state[0] = workspace;
+        J.state[1] = workspace + aligned_floats(N * H);
+        J.packed = workspace + 2 * aligned_floats(N * H);
+        if (L->T == 0 || L->N == 0 || L->H == 0) return;
+        gru_step_pack(L->I, L->H, L->w_ih, L->w_hh, L->b_ih, L->b_hh, J.packed);
+        gru_team_run(team, fused_threads(L, gru_team_size(team)), fused_thread, &J);
+        return;
+    }
     forward_job J = {.L = L, .x = x, .h0 = h0, .y = y, .h_n = h_n, .trace = trace, .team = team};
     float *w = workspace;
     J.gh = w; w += aligned_floats(N * 3 * H);

@@ -86,6 +86,43 @@ void gru_sigmoid(const float *x, float *y, gru_index count);
 /// tanh(+-0) = +-0, tiny x -> x, |x| large -> +-1, NaN -> NaN.
 void gru_tanh(const float *x, float *y, gru_index count);
 
+// MARK: One fused GRU step (reset after the matmul)
+
+/// One time step of a GRU layer whose reset is after the matmul, with sigmoid and tanh, for all
+/// rows and the hidden units in groups [g0, g1) of 16 (units 16 g0 ..< min(16 g1, H)).
+/// The input and recurrent products of a tile of rows and unit groups are computed into a small
+/// buffer and the gate arithmetic runs on it at once, so the gates never travel through memory:
+///     r = sigma(x W_ir^T + b_ir + h W_hr^T + b_hr),  z likewise,
+///     c = h W_hn^T + b_hn,  n = tanh(x W_in^T + b_in + r * c),
+///     h' = n + z (h - n) (z keeps the old state) or h + z (n - h).
+/// Row b is valid while t < lengths[b] (always when lengths is NULL); an invalid row keeps its
+/// state (next = h) and outputs zero. Each element is computed by the same operations whatever
+/// [g0, g1), so threads may run disjoint groups of one step at once and get the one-call result.
+typedef struct gru_step_args {
+    gru_index N, I, H;
+    int z_keeps_old;
+    const float *packed;       ///< gru_step_pack's weights and biases for (I, H)
+    const float *x;            ///< (N, I) this step's input
+    const float *h;            ///< (N, H) the state entering the step
+    const gru_index *lengths;  ///< (N) or NULL
+    gru_index t;               ///< the time step, for lengths
+    float *next;               ///< (N, H) the state after the step (may not alias h)
+    float *y;                  ///< (N, H) the output: next for valid rows, 0 for invalid ones
+    float *gates;              ///< (N, 3H) r, z, n, or NULL
+    float *candidate;          ///< (N, H) c = h W_hn^T + b_hn, or NULL
+    float *previous;           ///< (N, H) a copy of h, or NULL
+} gru_step_args;
+
+/// Floats gru_step_pack writes for input size I and hidden size H.
+size_t gru_step_packed_floats(gru_index I, gru_index H);
+/// Packs W_ih (3H, I), W_hh (3H, H) (gates r, z, n) and the biases (NULL: zero) for gru_step:
+/// the columns of W_ih^T and W_hh^T ordered by group of 16 units, r then z then n, so one tile
+/// of the product holds all three gates of its units. Same layout for every implementation.
+void gru_step_pack(gru_index I, gru_index H, const float *w_ih, const float *w_hh,
+                   const float *b_ih, const float *b_hh, float *packed);
+/// The step on the active implementation.
+void gru_step(const gru_step_args *args, gru_index g0, gru_index g1);
+
 // MARK: One implementation explicitly (for tests and benchmarks)
 
 /// The kernels of one implementation. Fields have the signatures of the gru_* functions above.
@@ -100,6 +137,7 @@ typedef struct gru_kernel_table {
                               float beta, float *C, gru_index ldc);
     void (*sigmoid)(const float *x, float *y, gru_index count);
     void (*tanh)(const float *x, float *y, gru_index count);
+    void (*step)(const gru_step_args *args, gru_index g0, gru_index g1);
 } gru_kernel_table;
 
 /// The table of `isa`, or NULL if this CPU cannot run it.

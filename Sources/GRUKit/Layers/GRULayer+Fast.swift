@@ -40,12 +40,6 @@ private func withCLayer<R>(
     }
 }
 
-/// `body` with a pointer to the array's elements, or `nil` for no array.
-private func withOptionalPointer<T, R>(_ array: [T]?, _ body: (UnsafePointer<T>?) throws -> R) rethrows -> R {
-    guard let array else { return try body(nil) }
-    return try array.withUnsafeBufferPointer { try body($0.baseAddress) }
-}
-
 /// An array of `count` floats the C kernels will write entirely (not zero-filled first).
 private func uninitializedFloats(_ count: Int) -> [Float] {
     [Float](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
@@ -107,11 +101,15 @@ extension GRULayer where Scalar == Float {
                 trace.input.scalars.withUnsafeBufferPointer { x in
                     withOptionalPointer(outputGradient?.scalars) { dy in
                         withOptionalPointer(finalStateGradient?.scalars) { dhN in
-                            var previous = trace.previousStates, gates = trace.gates, candidate = trace.candidateRecurrent
-                            previous.withUnsafeMutableBufferPointer { previous in
-                                gates.withUnsafeMutableBufferPointer { gates in
-                                    candidate.withUnsafeMutableBufferPointer { candidate in
-                                        var c = gru_trace(previous: previous.baseAddress, gates: gates.baseAddress, candidate: candidate.baseAddress)
+                            // The backward pass only reads the trace: no copy of it (gru_trace's
+                            // pointers are mutable for the forward pass, which writes it).
+                            trace.previousStates.withUnsafeBufferPointer { previous in
+                                trace.gates.withUnsafeBufferPointer { gates in
+                                    trace.candidateRecurrent.withUnsafeBufferPointer { candidate in
+                                        var c = gru_trace(
+                                            previous: UnsafeMutablePointer(mutating: previous.baseAddress),
+                                            gates: UnsafeMutablePointer(mutating: gates.baseAddress),
+                                            candidate: UnsafeMutablePointer(mutating: candidate.baseAddress))
                                         var dbIH = gradients.biasIH?.scalars, dbHH = gradients.biasHH?.scalars
                                         withOptionalMutablePointer(&dbIH) { dbIH in
                                             withOptionalMutablePointer(&dbHH) { dbHH in

@@ -1,0 +1,164 @@
+// The fused GRU step (see gru_step_args in CGRUKernels.h), included once per implementation
+// after gemm_driver.h, in the same file, so it calls that implementation's micro-kernels. The
+// includer defines, besides what gemm_driver.h needs:
+//   GRU_VW            lanes per activation vector (16 AVX-512, 8 AVX2, 4 portable)
+//   GRU_MADD(a, b, c) a * b + c, fused where the implementation has FMA
+//
+// Per step, for a chunk of unit groups whose packed weights fit in L2, for each block of up to
+// 6 rows, for each group (two at a time for one or two rows, so a GEMV keeps 6 chains):
+//     Ti (rows x 48)  = x W_ih^T   (columns r, z, n of the group's 16 units)
+//     Th (rows x 48)  = h W_hh^T
+// then the gate arithmetic on Ti, Th and the biases, in vector registers, writing the new
+// state, the output and (in training) the trace. The tiles stay in L1; the gates never exist
+// in memory unless the trace wants them.
+//
+// Every C element is the micro-kernels' multiply-add chain over p in order, started from 0,
+// and the gate arithmetic is element by element, so no result depends on the row blocking, on
+// how many groups one tile holds, or on which groups a call computes.
+
+#define GRU_ACTIVATIONS_VECTORS_ONLY
+#include "activations_impl.h"
+#undef GRU_ACTIVATIONS_VECTORS_ONLY
+
+#include <string.h>
+
+#define SVF GRU_NAME(vf)
+#define SAI static inline __attribute__((always_inline)) GRU_TARGET
+
+// The packed weights of one chunk of groups should fit in this much of L2.
+#define GRU_STEP_CHUNK_BYTES (512 * 1024)
+
+SAI SVF GRU_NAME(step_load)(const float *p) {
+    SVF v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+SAI void GRU_NAME(step_store)(float *p, SVF v) { memcpy(p, &v, sizeof v); }
+
+/// tile (mr x 16 np, rows ldt apart) = A rows (mr x k at a, rows lda apart) times panels
+/// [j, j + np) of the packed (k x 16 P) operand.
+static GRU_TARGET void GRU_NAME(step_tile)(gru_index mr, gru_index np, gru_index k, const float *a, gru_index lda,
+                                           const float *packed, gru_index P, gru_index j, float *tile, gru_index ldt) {
+    const gru_index nb = gru_kblocks(k);
+    for (gru_index b = 0; b < nb; b++) {
+        gru_index p0, kc;
+        gru_kblock(k, b, &p0, &kc);
+        const float *block = packed + p0 * P * GRU_NR + j * kc * GRU_NR;
+        for (gru_index q = 0; q < np;) {
+            gru_index nq = GRU_NAME(min_l)(GRU_NP_MAX(mr), np - q);
+            GRU_UKERNEL(mr, nq, kc, a + p0, GRU_A_ROWS, lda, block + q * kc * GRU_NR, kc * GRU_NR,
+                        tile + q * GRU_NR, ldt, 0, nq * GRU_NR, b > 0);
+            q += nq;
+        }
+    }
+}
+
+/// The gate arithmetic of one row for one 16-unit group: the tiles' row (ti, th), the biases
+/// at the group's units, the state entering at `old`; results go to the destinations, all at
+/// the group's unit 0 (NULL: not wanted). FULL is a constant at each call site: with all 16
+/// units valid the vectors go straight to their destinations; with fewer, the caller passes
+/// 16-float scratch and copies the valid part.
+SAI void GRU_NAME(step_row)(const int FULL, int keeps, int valid, const float *ti, const float *th,
+                            const float *br, const float *bz, const float *bin, const float *bhn,
+                            const float *old, float *next, float *y, float *gr, float *gz, float *gn,
+                            float *cand, float *prev) {
+    enum { V = 16 / GRU_VW };
+    (void)FULL;
+#pragma clang loop unroll(full)
+    for (int v = 0; v < V; v++) {
+        const int o = v * GRU_VW;
+        SVF rv = GRU_NAME(sigmoid_v)(GRU_NAME(step_load)(ti + o) + GRU_NAME(step_load)(th + o) + GRU_NAME(step_load)(br + o));
+        SVF zv = GRU_NAME(sigmoid_v)(GRU_NAME(step_load)(ti + 16 + o) + GRU_NAME(step_load)(th + 16 + o)
+                                     + GRU_NAME(step_load)(bz + o));
+        SVF cv = GRU_NAME(step_load)(th + 32 + o) + GRU_NAME(step_load)(bhn + o);
+        SVF nv = GRU_NAME(tanh_v)(GRU_MADD(rv, cv, GRU_NAME(step_load)(ti + 32 + o) + GRU_NAME(step_load)(bin + o)));
+        SVF hv = GRU_NAME(step_load)(old + o);
+        SVF out = keeps ? GRU_MADD(zv, hv - nv, nv) : GRU_MADD(zv, nv - hv, hv);
+        if (valid) {
+            GRU_NAME(step_store)(next + o, out);
+            GRU_NAME(step_store)(y + o, out);
+        } else {
+            GRU_NAME(step_store)(next + o, hv);
+            GRU_NAME(step_store)(y + o, (SVF){0});
+        }
+        if (gr) {
+            GRU_NAME(step_store)(gr + o, rv);
+            GRU_NAME(step_store)(gz + o, zv);
+            GRU_NAME(step_store)(gn + o, nv);
+        }
+        if (cand) GRU_NAME(step_store)(cand + o, cv);
+        if (prev) GRU_NAME(step_store)(prev + o, hv);
+    }
+}
+
+/// The gate arithmetic for `mr` rows from row i and the 16-unit group g.
+static GRU_TARGET void GRU_NAME(step_gates)(const gru_step_args *S, gru_index i, gru_index mr, gru_index g,
+                                            const float *ti, const float *th, gru_index ldt, const float *bias) {
+    const gru_index H = S->H, G16 = 16 * ((H + 15) / 16), u0 = 16 * g;
+    const gru_index w = H - u0 < 16 ? H - u0 : 16;
+    const float *br = bias + u0, *bz = bias + G16 + u0, *bin = bias + 2 * G16 + u0, *bhn = bias + 3 * G16 + u0;
+    const int keeps = S->z_keeps_old, trace = S->gates != NULL;
+    for (gru_index r = 0; r < mr; r++) {
+        const gru_index row = i + r;
+        const int valid = !S->lengths || S->t < S->lengths[row];
+        const float *old = S->h + row * H + u0;
+        float *next = S->next + row * H + u0, *y = S->y + row * H + u0;
+        float *gr = trace ? S->gates + row * 3 * H + u0 : NULL;
+        float *cand = S->candidate ? S->candidate + row * H + u0 : NULL;
+        float *prev = S->previous ? S->previous + row * H + u0 : NULL;
+        if (w == 16) {
+            GRU_NAME(step_row)(1, keeps, valid, ti + r * ldt, th + r * ldt, br, bz, bin, bhn, old, next, y,
+                               gr, gr ? gr + H : NULL, gr ? gr + 2 * H : NULL, cand, prev);
+            continue;
+        }
+        _Alignas(64) float o[16] = {0}, nx[16], yy[16], rr[16], zz[16], nn[16], cc[16], pp[16];
+        const size_t bytes = (size_t)w * sizeof(float);
+        memcpy(o, old, bytes);
+        GRU_NAME(step_row)(0, keeps, valid, ti + r * ldt, th + r * ldt, br, bz, bin, bhn, o, nx, yy,
+                           rr, zz, nn, cc, pp);
+        memcpy(next, nx, bytes);
+        memcpy(y, yy, bytes);
+        if (gr) {
+            memcpy(gr, rr, bytes);
+            memcpy(gr + H, zz, bytes);
+            memcpy(gr + 2 * H, nn, bytes);
+        }
+        if (cand) memcpy(cand, cc, bytes);
+        if (prev) memcpy(prev, pp, bytes);
+    }
+}
+
+void GRU_NAME(gru_step)(const gru_step_args *S, gru_index g0, gru_index g1) {
+    const gru_index N = S->N, I = S->I, H = S->H;
+    const gru_index G = (H + 15) / 16, P = 3 * G;
+    if (g1 > G) g1 = G;
+    if (N <= 0 || g0 >= g1) return;
+    const float *wih = S->packed, *whh = wih + I * P * GRU_NR, *bias = whh + H * P * GRU_NR;
+    const gru_index group_bytes = 3 * GRU_NR * (I + H) * (gru_index)sizeof(float);
+    gru_index chunk = GRU_STEP_CHUNK_BYTES / (group_bytes > 0 ? group_bytes : 1);
+    if (chunk < 1) chunk = 1;
+    _Alignas(64) float ti[GRU_MR * 96], th[GRU_MR * 96];
+    for (gru_index c0 = g0; c0 < g1; c0 += chunk) {
+        const gru_index c1 = GRU_NAME(min_l)(c0 + chunk, g1);
+        for (gru_index i = 0; i < N; i += GRU_MR) {
+            const gru_index mr = GRU_NAME(min_l)(GRU_MR, N - i);
+            const gru_index per_tile = mr <= 2 ? 2 : 1;
+            for (gru_index g = c0; g < c1; g += per_tile) {
+                const gru_index ng = GRU_NAME(min_l)(per_tile, c1 - g), ldt = 48 * ng;
+                if (I > 0) {
+                    GRU_NAME(step_tile)(mr, 3 * ng, I, S->x + i * I, I, wih, P, 3 * g, ti, ldt);
+                } else {
+                    memset(ti, 0, sizeof ti);
+                }
+                GRU_NAME(step_tile)(mr, 3 * ng, H, S->h + i * H, H, whh, P, 3 * g, th, ldt);
+                for (gru_index q = 0; q < ng; q++) {
+                    GRU_NAME(step_gates)(S, i, mr, g + q, ti + 48 * q, th + 48 * q, ldt, bias);
+                }
+            }
+        }
+    }
+}
+
+#undef SVF
+#undef SAI
