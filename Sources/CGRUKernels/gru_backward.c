@@ -32,7 +32,9 @@ size_t gru_backward_workspace(const gru_layer *L) {
          + aligned_floats(gru_sgemm_packed_size(L->H, L->H) / sizeof(float));
 }
 
-static int worth_threads(gru_index N, gru_index H) { return 6.0 * (double)N * (double)H * (double)H >= 65536.0; }
+/// Whether a second thread pays for its barriers: more than one panel of units, and about
+/// 3 us of work per step (the step's product is 6 N H^2 flops).
+static int worth_threads(gru_index N, gru_index H) { return H > GRU_NR && 6.0 * (double)N * (double)H * (double)H >= 400000.0; }
 
 /// sums[c] = sum over rows of a[row * ld + c], rows in order, for c in [c0, c1).
 static void column_sums(gru_index rows, const float *a, gru_index ld, gru_index c0, gru_index c1, float *sums) {

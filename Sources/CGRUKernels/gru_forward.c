@@ -43,7 +43,7 @@ size_t gru_forward_workspace(const gru_layer *L, int with_trace) {
 /// Work per step (flops) below which the fused step stays on one thread.
 #define GRU_FUSED_THREAD_FLOPS 400000.0
 
-static int worth_threads(gru_index N, gru_index H) { return 6.0 * (double)N * (double)H * (double)H >= 65536.0; }
+static int worth_threads(gru_index N, gru_index H) { return H > GRU_NR && 6.0 * (double)N * (double)H * (double)H >= 400000.0; }
 
 static void forward_thread(void *raw, int thread, int threads) {
     forward_job *J = raw;

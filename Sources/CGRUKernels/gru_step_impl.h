@@ -5,7 +5,7 @@
 //   GRU_MADD(a, b, c) a * b + c, fused where the implementation has FMA
 //
 // Per step, for a chunk of unit groups whose packed weights fit in L2, for each block of up to
-// 6 rows, for each group (two at a time for one or two rows, so a GEMV keeps 6 chains):
+// 6 rows, for each group (up to 8 at a time for few rows, so a GEMV keeps 8 chains):
 //     Ti (rows x 48)  = x W_ih^T   (columns r, z, n of the group's 16 units)
 //     Th (rows x 48)  = h W_hh^T
 // then the gate arithmetic on Ti, Th and the biases, in vector registers, writing the new
@@ -143,7 +143,9 @@ void GRU_NAME(gru_step)(const gru_step_args *S, gru_index g0, gru_index g1) {
         const gru_index c1 = GRU_NAME(min_l)(c0 + chunk, g1);
         for (gru_index i = 0; i < N; i += GRU_MR) {
             const gru_index mr = GRU_NAME(min_l)(GRU_MR, N - i);
-            const gru_index per_tile = mr <= 2 ? 2 : 1;
+            // Groups per tile: few rows need many panels per micro-kernel call to keep enough
+            // independent chains (a GEMV: 8 panels); the tile holds at most 6 x 96 floats.
+            const gru_index per_tile = mr == 1 ? 8 : mr == 2 ? 4 : mr <= 4 ? 2 : 1;
             for (gru_index g = c0; g < c1; g += per_tile) {
                 const gru_index ng = GRU_NAME(min_l)(per_tile, c1 - g), ldt = 48 * ng;
                 if (I > 0) {

@@ -25,7 +25,16 @@ static void pack_gates(gru_index K, gru_index H, const float *w, float *dst) {
         for (gru_index g = 0; g < G; g++) {
             for (gru_index q = 0; q < 3; q++) {
                 float *panel = dst + p0 * P * GRU_NR + (3 * g + q) * kc * GRU_NR;
-                gru_pack_b_block(1, H, w + q * H * K, K, p0, kc, g, g + 1, panel);
+                if (H * K > 65536) {  // 4 x 4 register transposes pay off
+                    gru_pack_b_block(1, H, w + q * H * K, K, p0, kc, g, g + 1, panel);
+                    continue;
+                }
+                const gru_index width = H - g * GRU_NR < GRU_NR ? H - g * GRU_NR : GRU_NR;
+                const float *src = w + (q * H + g * GRU_NR) * K + p0;
+                for (gru_index p = 0; p < kc; p++) {
+                    for (gru_index u = 0; u < width; u++) panel[p * GRU_NR + u] = src[u * K + p];
+                    for (gru_index u = width; u < GRU_NR; u++) panel[p * GRU_NR + u] = 0.0f;
+                }
             }
         }
     }

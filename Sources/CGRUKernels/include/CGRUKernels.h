@@ -203,6 +203,34 @@ void gru_layer_backward(const gru_layer *layer, const float *x, const gru_trace 
                         float *dw_ih, float *dw_hh, float *db_ih, float *db_hh,
                         float *workspace, gru_team *team);
 
+/// One gru_layer_forward call's arguments.
+typedef struct gru_forward_call {
+    const gru_layer *layer;
+    const float *x, *h0;
+    float *y, *h_n;
+    const gru_trace *trace;
+    float *workspace;
+} gru_forward_call;
+
+/// Runs `count` independent gru_layer_forward calls (a bidirectional layer's two directions).
+/// With a team of at least two threads, the calls run at the same time, each on one thread
+/// (no barrier between them; each thread keeps its own weights in its own cache); otherwise
+/// one after the other on the team. The results are those of separate calls, bit for bit.
+void gru_layers_forward(const gru_forward_call *calls, int count, gru_team *team);
+
+/// One gru_layer_backward call's arguments.
+typedef struct gru_backward_call {
+    const gru_layer *layer;
+    const float *x;
+    const gru_trace *trace;
+    const float *dy, *dh_n;
+    float *dx, *dh0, *dw_ih, *dw_hh, *db_ih, *db_hh;
+    float *workspace;
+} gru_backward_call;
+
+/// Runs `count` independent gru_layer_backward calls, as gru_layers_forward does.
+void gru_layers_backward(const gru_backward_call *calls, int count, gru_team *team);
+
 #ifdef __cplusplus
 }
 #endif
