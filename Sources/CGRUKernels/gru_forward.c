@@ -21,18 +21,32 @@
 /// Floats, rounded up to 64 bytes, so every workspace part stays aligned.
 static size_t aligned_floats(size_t n) { return (n + 15) & ~(size_t)15; }
 
+static gru_index groups_of(gru_index H) { return (H + GRU_NR - 1) / GRU_NR; }
+
+/// Whether the fused path computes the input side of all steps first (one product, into
+/// workspace) instead of tile by tile inside each step: when the packed W_ih^T is too big to
+/// share L2 with W_hh^T every step, and for a GEMV-like batch (N < 4), where a step is bound
+/// by reading weights from L2 and by its dependency chain, not by the products.
+static int precompute_input(const gru_layer *L) {
+    const double wih_bytes = 4.0 * 3 * GRU_NR * (double)groups_of(L->H) * (double)L->I;
+    return L->N < 4 || wih_bytes > 256.0 * 1024;
+}
+
 typedef struct forward_job {
     const gru_layer *L;
     const float *x, *h0;
     float *y, *h_n;
     const gru_trace *trace;
-    float *gates, *gh, *state[2], *candidate_scratch, *packed;
+    float *gates, *gh, *state[2], *candidate_scratch, *packed, *gi;
     gru_team *team;
 } forward_job;
 
 size_t gru_forward_workspace(const gru_layer *L, int with_trace) {
     size_t T = (size_t)L->T, N = (size_t)L->N, H = (size_t)L->H;
-    if (L->reset_after) return 2 * aligned_floats(N * H) + aligned_floats(gru_step_packed_floats(L->I, L->H));
+    if (L->reset_after) {
+        return 2 * aligned_floats(N * H) + aligned_floats(gru_step_packed_floats(L->I, L->H))
+             + (precompute_input(L) ? aligned_floats(T * N * 3 * GRU_NR * (size_t)groups_of(L->H)) : 0);
+    }
     size_t floats = aligned_floats(N * 3 * H) + 2 * aligned_floats(N * H)
                   + aligned_floats(gru_sgemm_packed_size(3 * L->H, L->H) / sizeof(float));
     if (!with_trace) floats += aligned_floats(T * N * 3 * H) + aligned_floats(N * H);
@@ -145,14 +159,17 @@ static void fused_thread(void *raw, int thread, int threads) {
     for (gru_index b = 0; b < N; ++b) {
         for (gru_index j = j0; j < j1; ++j) J->state[0][b * H + j] = J->h0 ? J->h0[b * H + j] : 0.0f;
     }
+    const gru_index ldgi = 3 * GRU_NR * G;
+    if (J->gi) gru_step_input(T * N, I, H, J->packed, J->x, g0, g1, J->gi, ldgi);  // this thread's groups
     gru_team_sync(J->team, thread, threads);
     gru_step_args S = {.N = N, .I = I, .H = H, .z_keeps_old = L->z_keeps_old, .packed = J->packed,
-                       .lengths = L->lengths};
+                       .lengths = L->lengths, .ldgi = ldgi};
     int cur = 0;
     for (gru_index s = 0; s < T; ++s) {
         const gru_index t = L->reverse ? T - 1 - s : s;
         S.t = t;
         S.x = J->x + t * N * I;
+        if (J->gi) S.gi = J->gi + t * N * ldgi;
         S.h = J->state[cur];
         S.next = J->state[cur ^ 1];
         S.y = J->y + t * N * H;
@@ -187,6 +204,7 @@ void gru_layer_forward(const gru_layer *L, const float *x, const float *h0, floa
         J.state[0] = workspace;
         J.state[1] = workspace + aligned_floats(N * H);
         J.packed = workspace + 2 * aligned_floats(N * H);
+        if (precompute_input(L)) J.gi = J.packed + aligned_floats(gru_step_packed_floats(L->I, L->H));
         if (L->T == 0 || L->N == 0 || L->H == 0) return;
         gru_step_pack(L->I, L->H, L->w_ih, L->w_hh, L->b_ih, L->b_hh, J.packed);
         gru_team_run(team, fused_threads(L, gru_team_size(team)), fused_thread, &J);

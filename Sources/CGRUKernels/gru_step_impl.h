@@ -94,7 +94,8 @@ SAI void GRU_NAME(step_row)(const int FULL, int keeps, int valid, const float *t
 
 /// The gate arithmetic for `mr` rows from row i and the 16-unit group g.
 static GRU_TARGET void GRU_NAME(step_gates)(const gru_step_args *S, gru_index i, gru_index mr, gru_index g,
-                                            const float *ti, const float *th, gru_index ldt, const float *bias) {
+                                            const float *ti, gru_index ldti, const float *th, gru_index ldt,
+                                            const float *bias) {
     const gru_index H = S->H, G16 = 16 * ((H + 15) / 16), u0 = 16 * g;
     const gru_index w = H - u0 < 16 ? H - u0 : 16;
     const float *br = bias + u0, *bz = bias + G16 + u0, *bin = bias + 2 * G16 + u0, *bhn = bias + 3 * G16 + u0;
@@ -108,14 +109,14 @@ static GRU_TARGET void GRU_NAME(step_gates)(const gru_step_args *S, gru_index i,
         float *cand = S->candidate ? S->candidate + row * H + u0 : NULL;
         float *prev = S->previous ? S->previous + row * H + u0 : NULL;
         if (w == 16) {
-            GRU_NAME(step_row)(1, keeps, valid, ti + r * ldt, th + r * ldt, br, bz, bin, bhn, old, next, y,
+            GRU_NAME(step_row)(1, keeps, valid, ti + r * ldti, th + r * ldt, br, bz, bin, bhn, old, next, y,
                                gr, gr ? gr + H : NULL, gr ? gr + 2 * H : NULL, cand, prev);
             continue;
         }
         _Alignas(64) float o[16] = {0}, nx[16], yy[16], rr[16], zz[16], nn[16], cc[16], pp[16];
         const size_t bytes = (size_t)w * sizeof(float);
         memcpy(o, old, bytes);
-        GRU_NAME(step_row)(0, keeps, valid, ti + r * ldt, th + r * ldt, br, bz, bin, bhn, o, nx, yy,
+        GRU_NAME(step_row)(0, keeps, valid, ti + r * ldti, th + r * ldt, br, bz, bin, bhn, o, nx, yy,
                            rr, zz, nn, cc, pp);
         memcpy(next, nx, bytes);
         memcpy(y, yy, bytes);
@@ -135,7 +136,7 @@ void GRU_NAME(gru_step)(const gru_step_args *S, gru_index g0, gru_index g1) {
     if (g1 > G) g1 = G;
     if (N <= 0 || g0 >= g1) return;
     const float *wih = S->packed, *whh = wih + I * P * GRU_NR, *bias = whh + H * P * GRU_NR;
-    const gru_index group_bytes = 3 * GRU_NR * (I + H) * (gru_index)sizeof(float);
+    const gru_index group_bytes = 3 * GRU_NR * ((S->gi ? 0 : I) + H) * (gru_index)sizeof(float);
     gru_index chunk = GRU_STEP_CHUNK_BYTES / (group_bytes > 0 ? group_bytes : 1);
     if (chunk < 1) chunk = 1;
     _Alignas(64) float ti[GRU_MR * 96], th[GRU_MR * 96];
@@ -148,14 +149,19 @@ void GRU_NAME(gru_step)(const gru_step_args *S, gru_index g0, gru_index g1) {
             const gru_index per_tile = mr == 1 ? 8 : mr == 2 ? 4 : mr <= 4 ? 2 : 1;
             for (gru_index g = c0; g < c1; g += per_tile) {
                 const gru_index ng = GRU_NAME(min_l)(per_tile, c1 - g), ldt = 48 * ng;
-                if (I > 0) {
+                const float *gi = ti;
+                gru_index ldgi = ldt;
+                if (S->gi) {
+                    gi = S->gi + i * S->ldgi + 48 * g;
+                    ldgi = S->ldgi;
+                } else if (I > 0) {
                     GRU_NAME(step_tile)(mr, 3 * ng, I, S->x + i * I, I, wih, P, 3 * g, ti, ldt);
                 } else {
                     memset(ti, 0, sizeof ti);
                 }
                 GRU_NAME(step_tile)(mr, 3 * ng, H, S->h + i * H, H, whh, P, 3 * g, th, ldt);
                 for (gru_index q = 0; q < ng; q++) {
-                    GRU_NAME(step_gates)(S, i, mr, g + q, ti + 48 * q, th + 48 * q, ldt, bias);
+                    GRU_NAME(step_gates)(S, i, mr, g + q, gi + 48 * q, ldgi, th + 48 * q, ldt, bias);
                 }
             }
         }

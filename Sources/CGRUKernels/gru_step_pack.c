@@ -56,3 +56,12 @@ void gru_step_pack(gru_index I, gru_index H, const float *w_ih, const float *w_h
         bias[3 * G16 + j] = b_hh ? b_hh[2 * H + j] : 0.0f;
     }
 }
+
+void gru_step_input(gru_index rows, gru_index I, gru_index H, const float *packed, const float *x,
+                    gru_index g0, gru_index g1, float *gi, gru_index ldgi) {
+    const gru_index G = groups(H);
+    if (g1 > G) g1 = G;
+    if (rows <= 0 || g0 >= g1) return;
+    // The packed W_ih^T is op(B) (I, 48 G) in the packed-B layout: the packed GEMM reads it.
+    gru_sgemm_packed_cols(rows, 3 * GRU_NR * G, I, x, I, packed, 3 * GRU_NR * g0, 3 * GRU_NR * g1, 0.0f, gi, ldgi);
+}

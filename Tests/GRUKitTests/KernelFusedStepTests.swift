@@ -5,7 +5,8 @@ import Testing
 /// against a naive step in `Double`, on every implementation, over exhaustive small shapes:
 /// rows either side of the 6-row register tile, units either side of the 16-unit group, k either
 /// side of the 256-row k block; both update polarities, with and without biases, rows past
-/// their length; and bit-identical results when the unit groups are split across calls.
+/// their length; and bit-identical results when the unit groups are split across calls or the
+/// input side is precomputed for many steps at once.
 @Suite struct KernelFusedStepTests {
     struct Case: CustomStringConvertible {
         let n: Int, i: Int, h: Int
@@ -125,6 +126,14 @@ import Testing
             }
             #expect(parts.next.map(\.bitPattern) == result.next.map(\.bitPattern), "\(kernels.name) \(c): split groups")
             #expect(parts.gates.map(\.bitPattern) == result.gates.map(\.bitPattern), "\(kernels.name) \(c): split groups")
+
+            // The input side precomputed (as a layer does for all steps at once): the same bits.
+            var precomputed = parts
+            kernels.fusedStep(weights, batch: c.n, x: x, h: h, keepsOld: c.keepsOld, lengths: lengths, time: 0,
+                              inputProjection: weights.inputProjection(x, rows: c.n, on: kernels), into: &precomputed)
+            #expect(precomputed == result || precomputed.next.map(\.bitPattern) == result.next.map(\.bitPattern)
+                    && precomputed.gates.map(\.bitPattern) == result.gates.map(\.bitPattern),
+                    "\(kernels.name) \(c): precomputed input side")
         }
         print("fused step \(kernels.name): \(Self.cases.count) cases, worst error \(worst) of its bound")
     }

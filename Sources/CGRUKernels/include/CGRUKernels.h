@@ -103,6 +103,9 @@ typedef struct gru_step_args {
     int z_keeps_old;
     const float *packed;       ///< gru_step_pack's weights and biases for (I, H)
     const float *x;            ///< (N, I) this step's input
+    const float *gi;           ///< or NULL: x W_ih^T precomputed, (N, 48 G) rows ldgi apart, columns
+                               ///< in the packed order (gru_sgemm_packed on the packed W_ih^T); x unused
+    gru_index ldgi;
     const float *h;            ///< (N, H) the state entering the step
     const gru_index *lengths;  ///< (N) or NULL
     gru_index t;               ///< the time step, for lengths
@@ -120,6 +123,10 @@ size_t gru_step_packed_floats(gru_index I, gru_index H);
 /// of the product holds all three gates of its units. Same layout for every implementation.
 void gru_step_pack(gru_index I, gru_index H, const float *w_ih, const float *w_hh,
                    const float *b_ih, const float *b_hh, float *packed);
+/// gi (rows, 48 G), rows ldgi apart, columns [48 g0, 48 g1) = x W_ih^T for rows of x (rows, I)
+/// in gru_step's column order: the input side of many steps at once, for gru_step_args.gi.
+void gru_step_input(gru_index rows, gru_index I, gru_index H, const float *packed, const float *x,
+                    gru_index g0, gru_index g1, float *gi, gru_index ldgi);
 /// The step on the active implementation.
 void gru_step(const gru_step_args *args, gru_index g0, gru_index g1);
 

@@ -33,6 +33,21 @@ final class FusedStepWeights: @unchecked Sendable {  // `storage` is written onl
     /// The number of 16-unit groups, ⌈H / 16⌉.
     var groupCount: Int { (hiddenSize + 15) / 16 }
 
+    /// x W_ihᵀ for the rows of x (rows, I), (rows, 48 G) in the step's column order, on
+    /// `kernels`: what a layer computes for all steps at once when the step should not
+    /// (`gru_step_input`, with the active implementation).
+    func inputProjection(_ x: [Float], rows: Int, on kernels: FastKernels) -> [Float] {
+        precondition(x.count == rows * inputSize, "x shape")
+        let width = 48 * groupCount
+        return [Float](unsafeUninitializedCapacity: rows * width) { gi, initialized in
+            x.withUnsafeBufferPointer { x in
+                // The packed W_ihᵀ (at the start of the storage) is op(B) (I, 48 G) in the packed-B layout.
+                kernels.table.pointee.sgemm_packed_cols(rows, width, inputSize, x.baseAddress, inputSize, storage, 0, width, 0, gi.baseAddress, width)
+            }
+            initialized = rows * width
+        }
+    }
+
     deinit {
         storage.deallocate()
     }
@@ -54,9 +69,10 @@ extension FastKernels {
     ///   - x: (N, I) the step's input; `h`: (N, H) the state entering.
     ///   - keepsOld: z keeps the old state (PyTorch) or takes the new one.
     ///   - lengths, time: row b is valid while `time < lengths[b]` (always without lengths).
+    ///   - gi: x W_ihᵀ from ``FusedStepWeights/inputProjection(_:rows:on:)``, used instead of x.
     func fusedStep(
         _ w: FusedStepWeights, batch n: Int, x: [Float], h: [Float], keepsOld: Bool, lengths: [Int]?, time: Int,
-        groups: Range<Int>? = nil, into result: inout FusedStepResult
+        groups: Range<Int>? = nil, inputProjection gi: [Float]? = nil, into result: inout FusedStepResult
     ) {
         let (i, hs) = (w.inputSize, w.hiddenSize)
         precondition(x.count == n * i && h.count == n * hs && (lengths?.count ?? n) == n, "step operand shapes")
@@ -66,6 +82,7 @@ extension FastKernels {
         x.withUnsafeBufferPointer { x in
             h.withUnsafeBufferPointer { h in
                 withOptionalPointer(lengths) { lengths in
+                  withOptionalPointer(gi) { gi in
                     result.next.withUnsafeMutableBufferPointer { next in
                         result.output.withUnsafeMutableBufferPointer { y in
                             result.gates.withUnsafeMutableBufferPointer { gates in
@@ -73,7 +90,8 @@ extension FastKernels {
                                     result.previous.withUnsafeMutableBufferPointer { previous in
                                         var args = gru_step_args(
                                             N: n, I: i, H: hs, z_keeps_old: keepsOld ? 1 : 0, packed: w.storage,
-                                            x: x.baseAddress, h: h.baseAddress, lengths: lengths, t: time,
+                                            x: x.baseAddress, gi: gi, ldgi: 48 * w.groupCount, h: h.baseAddress,
+                                            lengths: lengths, t: time,
                                             next: next.baseAddress, y: y.baseAddress, gates: gates.baseAddress,
                                             candidate: candidate.baseAddress, previous: previous.baseAddress)
                                         table.pointee.step(&args, groups.lowerBound, groups.upperBound)
@@ -82,6 +100,7 @@ extension FastKernels {
                             }
                         }
                     }
+                  }
                 }
             }
         }

@@ -89,19 +89,16 @@ private func withPointers<T, R>(_ arrays: [[T]?], _ body: ([UnsafePointer<T>?]) 
     return try visit(0)
 }
 
-/// `body` with 64-byte aligned scratch memory of `counts[k]` floats per part.
+/// `body` with 64-byte aligned scratch memory of `counts[k]` floats per part. Each part is
+/// its own allocation: the C library's allocator reuses freed blocks up to a few tens of MB
+/// instead of mapping fresh (page-faulting) memory every call, and one block per part stays
+/// under that limit more often.
 private func withWorkspaces<R>(_ counts: [Int], _ body: ([UnsafeMutablePointer<Float>]) throws -> R) rethrows -> R {
-    let parts = counts.map { ($0 + 15) & ~15 }
-    let total = max(parts.reduce(0, +), 16)
-    let raw = UnsafeMutableRawPointer.allocate(byteCount: total * MemoryLayout<Float>.size, alignment: 64)
-    defer { raw.deallocate() }
-    let base = raw.bindMemory(to: Float.self, capacity: total)
-    var offset = 0
-    var pointers: [UnsafeMutablePointer<Float>] = []
-    for part in parts {
-        pointers.append(base + offset)
-        offset += part
+    let pointers = counts.map { count in
+        UnsafeMutableRawPointer.allocate(byteCount: max(count, 16) * MemoryLayout<Float>.size, alignment: 64)
+            .bindMemory(to: Float.self, capacity: max(count, 16))
     }
+    defer { for p in pointers { p.deallocate() } }
     return try body(pointers)
 }
 
