@@ -5,7 +5,8 @@
 //   GRU_MADD(a, b, c) a * b + c, fused where the implementation has FMA
 //
 // Per step, for a chunk of unit groups whose packed weights fit in L2, for each block of up to
-// 6 rows, for each group (up to 8 at a time for few rows, so a GEMV keeps 8 chains):
+// 6 rows (8 with AVX-512), for each group (up to 8 at a time for few rows, so a GEMV keeps 8
+// chains):
 //     Ti (rows x 48)  = x W_ih^T   (columns r, z, n of the group's 16 units)
 //     Th (rows x 48)  = h W_hh^T
 // then the gate arithmetic on Ti, Th and the biases, in vector registers, writing the new
@@ -21,6 +22,13 @@
 #undef GRU_ACTIVATIONS_VECTORS_ONLY
 
 #include <string.h>
+
+// The row block and micro-kernels of the tiles: the GEMM's unless the includer has its own.
+#ifndef GRU_STEP_MR
+#define GRU_STEP_MR GRU_MR
+#define GRU_STEP_NP_MAX(mr) GRU_NP_MAX(mr)
+#define GRU_STEP_UKERNEL GRU_UKERNEL
+#endif
 
 #define SVF GRU_NAME(vf)
 #define SAI static inline __attribute__((always_inline)) GRU_TARGET
@@ -46,8 +54,8 @@ static GRU_TARGET void GRU_NAME(step_tile)(gru_index mr, gru_index np, gru_index
         gru_kblock(k, b, &p0, &kc);
         const float *block = packed + p0 * P * GRU_NR + j * kc * GRU_NR;
         for (gru_index q = 0; q < np;) {
-            gru_index nq = GRU_NAME(min_l)(GRU_NP_MAX(mr), np - q);
-            GRU_UKERNEL(mr, nq, kc, a + p0, GRU_A_ROWS, lda, block + q * kc * GRU_NR, kc * GRU_NR,
+            gru_index nq = GRU_NAME(min_l)(GRU_STEP_NP_MAX(mr), np - q);
+            GRU_STEP_UKERNEL(mr, nq, kc, a + p0, GRU_A_ROWS, lda, block + q * kc * GRU_NR, kc * GRU_NR,
                         tile + q * GRU_NR, ldt, 0, nq * GRU_NR, b > 0);
             q += nq;
         }
@@ -139,14 +147,22 @@ void GRU_NAME(gru_step)(const gru_step_args *S, gru_index g0, gru_index g1) {
     const gru_index group_bytes = 3 * GRU_NR * ((S->gi ? 0 : I) + H) * (gru_index)sizeof(float);
     gru_index chunk = GRU_STEP_CHUNK_BYTES / (group_bytes > 0 ? group_bytes : 1);
     if (chunk < 1) chunk = 1;
-    _Alignas(64) float ti[GRU_MR * 96], th[GRU_MR * 96];
+    _Alignas(64) float ti[GRU_STEP_MR * 96], th[GRU_STEP_MR * 96];
     for (gru_index c0 = g0; c0 < g1; c0 += chunk) {
         const gru_index c1 = GRU_NAME(min_l)(c0 + chunk, g1);
-        for (gru_index i = 0; i < N; i += GRU_MR) {
-            const gru_index mr = GRU_NAME(min_l)(GRU_MR, N - i);
+        for (gru_index i = 0; i < N; i += GRU_STEP_MR) {
+            const gru_index mr = GRU_NAME(min_l)(GRU_STEP_MR, N - i);
             // Groups per tile: few rows need many panels per micro-kernel call to keep enough
-            // independent chains (a GEMV: 8 panels); the tile holds at most 6 x 96 floats.
+            // independent chains (a GEMV: 8 panels); the tile holds at most 8 x 96 floats.
             const gru_index per_tile = mr == 1 ? 8 : mr == 2 ? 4 : mr <= 4 ? 2 : 1;
+            // A precomputed input side comes from memory, 192 bytes per row and group, rows
+            // far apart: ask for this row block's now, while the first tile's product runs.
+            if (S->gi) {
+                for (gru_index r = 0; r < mr; r++) {
+                    const float *row = S->gi + (i + r) * S->ldgi;
+                    for (gru_index f = 48 * c0; f < 48 * c1; f += 16) __builtin_prefetch(row + f, 0, 3);
+                }
+            }
             for (gru_index g = c0; g < c1; g += per_tile) {
                 const gru_index ng = GRU_NAME(min_l)(per_tile, c1 - g), ldt = 48 * ng;
                 const float *gi = ti;
@@ -170,3 +186,7 @@ void GRU_NAME(gru_step)(const gru_step_args *S, gru_index g0, gru_index g1) {
 
 #undef SVF
 #undef SAI
+
+#undef GRU_STEP_MR
+#undef GRU_STEP_NP_MAX
+#undef GRU_STEP_UKERNEL

@@ -204,7 +204,8 @@ void gru_layer_forward(const gru_layer *layer, const float *x, const float *h0, 
 size_t gru_backward_workspace(const gru_layer *layer);
 /// Backpropagation through time over a trace from gru_layer_forward. dy (T, N, H) and dh_n
 /// (N, H) may be NULL (zero). Writes dx (T, N, I), dh0 (N, H), dw_ih (3H, I), dw_hh (3H, H),
-/// and db_ih, db_hh (3H) when the layer has biases. Independent of the team's size, bit for bit.
+/// and db_ih, db_hh (3H) when the layer has biases (both or neither). Independent of the team's
+/// size, bit for bit.
 void gru_layer_backward(const gru_layer *layer, const float *x, const gru_trace *trace,
                         const float *dy, const float *dh_n, float *dx, float *dh0,
                         float *dw_ih, float *dw_hh, float *db_ih, float *db_hh,
