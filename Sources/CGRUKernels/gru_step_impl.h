@@ -64,15 +64,15 @@ static GRU_TARGET void GRU_NAME(step_tile)(gru_index mr, gru_index np, gru_index
 
 /// The gate arithmetic of one row for one 16-unit group: the tiles' row (ti, th), the biases
 /// at the group's units, the state entering at `old`; results go to the destinations, all at
-/// the group's unit 0 (NULL: not wanted). FULL is a constant at each call site: with all 16
-/// units valid the vectors go straight to their destinations; with fewer, the caller passes
-/// 16-float scratch and copies the valid part.
-SAI void GRU_NAME(step_row)(const int FULL, int keeps, int valid, const float *ti, const float *th,
+/// the group's unit 0. KEEPS (z keeps the old state) and TRACE (write gates, candidate and
+/// previous state) are constants at each call site, and `valid` is a select, so the body has
+/// no branch and two rows in a row interleave their dependency chains.
+SAI void GRU_NAME(step_row)(const int KEEPS, const int TRACE, int valid, const float *ti, const float *th,
                             const float *br, const float *bz, const float *bin, const float *bhn,
                             const float *old, float *next, float *y, float *gr, float *gz, float *gn,
                             float *cand, float *prev) {
     enum { V = 16 / GRU_VW };
-    (void)FULL;
+    const GRU_NAME(vi) keep = (GRU_NAME(vi)){0} + (valid ? -1 : 0);
 #pragma clang loop unroll(full)
     for (int v = 0; v < V; v++) {
         const int o = v * GRU_VW;
@@ -82,23 +82,45 @@ SAI void GRU_NAME(step_row)(const int FULL, int keeps, int valid, const float *t
         SVF cv = GRU_NAME(step_load)(th + 32 + o) + GRU_NAME(step_load)(bhn + o);
         SVF nv = GRU_NAME(tanh_v)(GRU_MADD(rv, cv, GRU_NAME(step_load)(ti + 32 + o) + GRU_NAME(step_load)(bin + o)));
         SVF hv = GRU_NAME(step_load)(old + o);
-        SVF out = keeps ? GRU_MADD(zv, hv - nv, nv) : GRU_MADD(zv, nv - hv, hv);
-        if (valid) {
-            GRU_NAME(step_store)(next + o, out);
-            GRU_NAME(step_store)(y + o, out);
-        } else {
-            GRU_NAME(step_store)(next + o, hv);
-            GRU_NAME(step_store)(y + o, (SVF){0});
-        }
-        if (gr) {
+        SVF out = KEEPS ? GRU_MADD(zv, hv - nv, nv) : GRU_MADD(zv, nv - hv, hv);
+        GRU_NAME(step_store)(next + o, GRU_NAME(select)(keep, out, hv));
+        GRU_NAME(step_store)(y + o, GRU_NAME(select)(keep, out, (SVF){0}));
+        if (TRACE) {
             GRU_NAME(step_store)(gr + o, rv);
             GRU_NAME(step_store)(gz + o, zv);
             GRU_NAME(step_store)(gn + o, nv);
+            GRU_NAME(step_store)(cand + o, cv);
+            GRU_NAME(step_store)(prev + o, hv);
         }
-        if (cand) GRU_NAME(step_store)(cand + o, cv);
-        if (prev) GRU_NAME(step_store)(prev + o, hv);
     }
 }
+
+/// step_row for row r of the block starting at row i, group at unit u0, all 16 units valid.
+#define GRU_STEP_FULL_ROW(KEEPS, TRACE, r)                                                               \
+    do {                                                                                                 \
+        const gru_index row_ = i + (r);                                                                  \
+        const int valid_ = !S->lengths || S->t < S->lengths[row_];                                       \
+        float *gr_ = TRACE ? S->gates + row_ * 3 * H + u0 : NULL;                                        \
+        GRU_NAME(step_row)(KEEPS, TRACE, valid_, ti + (r) * ldti, th + (r) * ldt, br, bz, bin, bhn,      \
+                           S->h + row_ * H + u0, S->next + row_ * H + u0, S->y + row_ * H + u0, gr_,     \
+                           TRACE ? gr_ + H : NULL, TRACE ? gr_ + 2 * H : NULL,                           \
+                           TRACE ? S->candidate + row_ * H + u0 : NULL,                                  \
+                           TRACE ? S->previous + row_ * H + u0 : NULL);                                  \
+    } while (0)
+
+/// The rows of a full group, two at a time.
+SAI void GRU_NAME(step_full_rows)(const int KEEPS, const int TRACE, const gru_step_args *S, gru_index i, gru_index mr,
+                                  gru_index u0, const float *ti, gru_index ldti, const float *th, gru_index ldt,
+                                  const float *br, const float *bz, const float *bin, const float *bhn) {
+    const gru_index H = S->H;
+    gru_index r = 0;
+    for (; r + 2 <= mr; r += 2) {
+        GRU_STEP_FULL_ROW(KEEPS, TRACE, r);
+        GRU_STEP_FULL_ROW(KEEPS, TRACE, r + 1);
+    }
+    if (r < mr) GRU_STEP_FULL_ROW(KEEPS, TRACE, r);
+}
+#undef GRU_STEP_FULL_ROW
 
 /// The gate arithmetic for `mr` rows from row i and the 16-unit group g.
 static GRU_TARGET void GRU_NAME(step_gates)(const gru_step_args *S, gru_index i, gru_index mr, gru_index g,
@@ -108,33 +130,32 @@ static GRU_TARGET void GRU_NAME(step_gates)(const gru_step_args *S, gru_index i,
     const gru_index w = H - u0 < 16 ? H - u0 : 16;
     const float *br = bias + u0, *bz = bias + G16 + u0, *bin = bias + 2 * G16 + u0, *bhn = bias + 3 * G16 + u0;
     const int keeps = S->z_keeps_old, trace = S->gates != NULL;
+    if (w == 16) {
+        if (keeps && trace) GRU_NAME(step_full_rows)(1, 1, S, i, mr, u0, ti, ldti, th, ldt, br, bz, bin, bhn);
+        else if (keeps) GRU_NAME(step_full_rows)(1, 0, S, i, mr, u0, ti, ldti, th, ldt, br, bz, bin, bhn);
+        else if (trace) GRU_NAME(step_full_rows)(0, 1, S, i, mr, u0, ti, ldti, th, ldt, br, bz, bin, bhn);
+        else GRU_NAME(step_full_rows)(0, 0, S, i, mr, u0, ti, ldti, th, ldt, br, bz, bin, bhn);
+        return;
+    }
+    // A partial last group: through 16-float scratch, copying the valid units.
     for (gru_index r = 0; r < mr; r++) {
         const gru_index row = i + r;
         const int valid = !S->lengths || S->t < S->lengths[row];
-        const float *old = S->h + row * H + u0;
-        float *next = S->next + row * H + u0, *y = S->y + row * H + u0;
-        float *gr = trace ? S->gates + row * 3 * H + u0 : NULL;
-        float *cand = S->candidate ? S->candidate + row * H + u0 : NULL;
-        float *prev = S->previous ? S->previous + row * H + u0 : NULL;
-        if (w == 16) {
-            GRU_NAME(step_row)(1, keeps, valid, ti + r * ldti, th + r * ldt, br, bz, bin, bhn, old, next, y,
-                               gr, gr ? gr + H : NULL, gr ? gr + 2 * H : NULL, cand, prev);
-            continue;
-        }
         _Alignas(64) float o[16] = {0}, nx[16], yy[16], rr[16], zz[16], nn[16], cc[16], pp[16];
         const size_t bytes = (size_t)w * sizeof(float);
-        memcpy(o, old, bytes);
-        GRU_NAME(step_row)(0, keeps, valid, ti + r * ldti, th + r * ldt, br, bz, bin, bhn, o, nx, yy,
-                           rr, zz, nn, cc, pp);
-        memcpy(next, nx, bytes);
-        memcpy(y, yy, bytes);
-        if (gr) {
+        memcpy(o, S->h + row * H + u0, bytes);
+        if (keeps) GRU_NAME(step_row)(1, 1, valid, ti + r * ldti, th + r * ldt, br, bz, bin, bhn, o, nx, yy, rr, zz, nn, cc, pp);
+        else GRU_NAME(step_row)(0, 1, valid, ti + r * ldti, th + r * ldt, br, bz, bin, bhn, o, nx, yy, rr, zz, nn, cc, pp);
+        memcpy(S->next + row * H + u0, nx, bytes);
+        memcpy(S->y + row * H + u0, yy, bytes);
+        if (trace) {
+            float *gr = S->gates + row * 3 * H + u0;
             memcpy(gr, rr, bytes);
             memcpy(gr + H, zz, bytes);
             memcpy(gr + 2 * H, nn, bytes);
+            memcpy(S->candidate + row * H + u0, cc, bytes);
+            memcpy(S->previous + row * H + u0, pp, bytes);
         }
-        if (cand) memcpy(cand, cc, bytes);
-        if (prev) memcpy(prev, pp, bytes);
     }
 }
 

@@ -111,9 +111,9 @@ typedef struct gru_step_args {
     gru_index t;               ///< the time step, for lengths
     float *next;               ///< (N, H) the state after the step (may not alias h)
     float *y;                  ///< (N, H) the output: next for valid rows, 0 for invalid ones
-    float *gates;              ///< (N, 3H) r, z, n, or NULL
-    float *candidate;          ///< (N, H) c = h W_hn^T + b_hn, or NULL
-    float *previous;           ///< (N, H) a copy of h, or NULL
+    float *gates;              ///< (N, 3H) r, z, n, or NULL: then candidate and previous are too
+    float *candidate;          ///< (N, H) c = h W_hn^T + b_hn (with gates)
+    float *previous;           ///< (N, H) a copy of h (with gates)
 } gru_step_args;
 
 /// Floats gru_step_pack writes for input size I and hidden size H.

@@ -89,19 +89,6 @@ private func withPointers<T, R>(_ arrays: [[T]?], _ body: ([UnsafePointer<T>?]) 
     return try visit(0)
 }
 
-/// `body` with 64-byte aligned scratch memory of `counts[k]` floats per part. Each part is
-/// its own allocation: the C library's allocator reuses freed blocks up to a few tens of MB
-/// instead of mapping fresh (page-faulting) memory every call, and one block per part stays
-/// under that limit more often.
-private func withWorkspaces<R>(_ counts: [Int], _ body: ([UnsafeMutablePointer<Float>]) throws -> R) rethrows -> R {
-    let pointers = counts.map { count in
-        UnsafeMutableRawPointer.allocate(byteCount: max(count, 16) * MemoryLayout<Float>.size, alignment: 64)
-            .bindMemory(to: Float.self, capacity: max(count, 16))
-    }
-    defer { for p in pointers { p.deallocate() } }
-    return try body(pointers)
-}
-
 extension GRULayer where Scalar == Float {
     /// The C description of this layer with the weights at `w` (W_ih, W_hh, b_ih, b_hh).
     private func cLayer(steps: Int, batch: Int, lengths: UnsafePointer<Int>?, _ w: ArraySlice<UnsafePointer<Float>?>) -> gru_layer {
@@ -136,11 +123,10 @@ extension GRULayer where Scalar == Float {
                                         gates.withUnsafeMutableBufferPointer { gates in
                                             candidate.withUnsafeMutableBufferPointer { candidate in
                                                 var trace = gru_trace(previous: previous.baseAddress, gates: gates.baseAddress, candidate: candidate.baseAddress)
-                                                withWorkspaces([gru_forward_workspace(&layer, keepTrace ? 1 : 0)]) { workspace in
-                                                    withUnsafePointer(to: &trace) { trace in
-                                                        withTeam(threads) { team in
-                                                            gru_layer_forward(&layer, x.baseAddress, h0, &output, &last, keepTrace ? trace : nil, workspace[0], team)
-                                                        }
+                                                let size = gru_forward_workspace(&layer, keepTrace ? 1 : 0)
+                                                withUnsafePointer(to: &trace) { trace in
+                                                    withTeam(threads, scratch: [size]) { team, workspace in
+                                                        gru_layer_forward(&layer, x.baseAddress, h0, &output, &last, keepTrace ? trace : nil, workspace[0], team)
                                                     }
                                                 }
                                             }
@@ -181,15 +167,15 @@ extension GRULayer where Scalar == Float {
                     var cLayers = layers.indices.map { k in layers[k].cLayer(steps: t, batch: n, lengths: lengths, r[(1 + 5 * k)..<(5 + 5 * k)]) }
                     var traces = layers.indices.map { k in gru_trace(previous: out[5 * k + 2], gates: out[5 * k + 3], candidate: out[5 * k + 4]) }
                     let sizes = cLayers.indices.map { gru_forward_workspace(&cLayers[$0], keepTrace ? 1 : 0) }
-                    withWorkspaces(sizes) { workspaces in
-                        cLayers.withUnsafeBufferPointer { cl in
-                            traces.withUnsafeBufferPointer { tr in
+                    cLayers.withUnsafeBufferPointer { cl in
+                        traces.withUnsafeBufferPointer { tr in
+                            withTeam(layers[0].threads, scratch: sizes) { team, workspaces in
                                 var calls = layers.indices.map { k in
                                     gru_forward_call(
                                         layer: cl.baseAddress! + k, x: r[0], h0: r[5 + 5 * k], y: out[5 * k], h_n: out[5 * k + 1],
                                         trace: keepTrace ? tr.baseAddress! + k : nil, workspace: workspaces[k])
                                 }
-                                withTeam(layers[0].threads) { team in gru_layers_forward(&calls, Int32(calls.count), team) }
+                                gru_layers_forward(&calls, Int32(calls.count), team)
                             }
                         }
                     }
@@ -241,9 +227,9 @@ extension GRULayer where Scalar == Float {
                                   candidate: UnsafeMutablePointer(mutating: r[10 * k + 7]))
                     }
                     let sizes = cLayers.indices.map { gru_backward_workspace(&cLayers[$0]) }
-                    withWorkspaces(sizes) { workspaces in
-                        cLayers.withUnsafeBufferPointer { cl in
-                            cTraces.withUnsafeBufferPointer { tr in
+                    cLayers.withUnsafeBufferPointer { cl in
+                        cTraces.withUnsafeBufferPointer { tr in
+                            withTeam(layers[0].threads, scratch: sizes) { team, workspaces in
                                 var calls = layers.indices.map { k in
                                     gru_backward_call(
                                         layer: cl.baseAddress! + k, x: r[10 * k + 4], trace: tr.baseAddress! + k,
@@ -251,7 +237,7 @@ extension GRULayer where Scalar == Float {
                                         dw_ih: out[6 * k + 2], dw_hh: out[6 * k + 3], db_ih: out[6 * k + 4], db_hh: out[6 * k + 5],
                                         workspace: workspaces[k])
                                 }
-                                withTeam(layers[0].threads) { team in gru_layers_backward(&calls, Int32(calls.count), team) }
+                                gru_layers_backward(&calls, Int32(calls.count), team)
                             }
                         }
                     }
