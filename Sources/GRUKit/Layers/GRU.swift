@@ -82,7 +82,7 @@ public struct GRU<Scalar: GRUScalar>: Sendable {
     public func callAsFunction(
         _ input: Tensor<Scalar>, initialState: Tensor<Scalar>? = nil, lengths: [Int]? = nil
     ) throws -> (output: Tensor<Scalar>, finalState: Tensor<Scalar>) {
-        let trace = try forward(input, initialState: initialState, lengths: lengths)
+        let trace = try run(input, initialState: initialState, lengths: lengths, dropoutSeed: nil, keepTraces: false)
         return (trace.output, trace.finalState)
     }
 
@@ -96,6 +96,13 @@ public struct GRU<Scalar: GRUScalar>: Sendable {
     ///     the same masks); `nil` runs without dropout, as in evaluation.
     public func forward(
         _ input: Tensor<Scalar>, initialState: Tensor<Scalar>? = nil, lengths: [Int]? = nil, dropoutSeed: UInt64? = nil
+    ) throws -> GRUTrace<Scalar> {
+        try run(input, initialState: initialState, lengths: lengths, dropoutSeed: dropoutSeed, keepTraces: true)
+    }
+
+    /// The forward pass; without `keepTraces` (inference) the layers keep nothing for backward.
+    private func run(
+        _ input: Tensor<Scalar>, initialState: Tensor<Scalar>?, lengths: [Int]?, dropoutSeed: UInt64?, keepTraces: Bool
     ) throws -> GRUTrace<Scalar> {
         let c = configuration
         let (l, d, h) = (c.layerCount, c.directionCount, c.hiddenSize)
@@ -119,7 +126,7 @@ public struct GRU<Scalar: GRUScalar>: Sendable {
             // The directions side by side (on two threads, when there are).
             let layerTraces = try GRULayer.forwardDirections(
                 (0..<d).map { layer(k, direction: $0) }, layerInput,
-                initialStates: (0..<d).map { initialState?.slice(at: k * d + $0) }, lengths: lengths)
+                initialStates: (0..<d).map { initialState?.slice(at: k * d + $0) }, lengths: lengths, keepTrace: keepTraces)
             traces += layerTraces
             layerInput = .concatenatingLastAxis(layerTraces.map(\.output))
             if k < l - 1, c.dropout > 0, generator != nil {

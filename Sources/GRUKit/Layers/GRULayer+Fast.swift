@@ -15,20 +15,21 @@ extension GRULayer {
         engine == .automatic && Scalar.self == Float.self && activations.isStandard && clip == nil
     }
 
-    /// Runs the layers (a stack layer's directions) over the same input, keeping traces: on
-    /// the fast kernels side by side (each direction on its own thread when there are two),
-    /// else one after the other. The results are those of `forward` on each layer.
+    /// Runs the layers (a stack layer's directions) over the same input, keeping traces (or,
+    /// without `keepTrace`, only the outputs and final states): on the fast kernels side by side
+    /// (each direction on its own thread when there are two), else one after the other. The
+    /// results are those of `forward` on each layer.
     static func forwardDirections(
-        _ layers: [GRULayer], _ input: Tensor<Scalar>, initialStates: [Tensor<Scalar>?], lengths: [Int]?
+        _ layers: [GRULayer], _ input: Tensor<Scalar>, initialStates: [Tensor<Scalar>?], lengths: [Int]?, keepTrace: Bool = true
     ) throws -> [GRULayerTrace<Scalar>] {
         guard layers.count > 1, layers.allSatisfy(\.usesFastKernels), let fast = layers as? [GRULayer<Float>] else {
-            return try zip(layers, initialStates).map { try $0.forward(input, initialState: $1, lengths: lengths) }
+            return try zip(layers, initialStates).map { try $0.run(input, initialState: $1, lengths: lengths, keepTrace: keepTrace) }
         }
         for (k, layer) in layers.enumerated() {
             _ = try layer.checkInput(input, initialState: initialStates[k], lengths: lengths, inputChecked: k > 0)
         }
         let traces = GRULayer<Float>.fastForward(
-            fast, input as! Tensor<Float>, initialStates: initialStates.map { $0 as! Tensor<Float>? }, lengths: lengths, keepTrace: true)
+            fast, input as! Tensor<Float>, initialStates: initialStates.map { $0 as! Tensor<Float>? }, lengths: lengths, keepTrace: keepTrace)
         return traces as! [GRULayerTrace<Scalar>]
     }
 
