@@ -1,17 +1,25 @@
 // The forward pass of one GRU layer in one direction (float, sigmoid and tanh, no clip).
 //
-// The input projection x W_ih^T is written straight into the gate buffer (T, N, 3H), indexed by
-// time, with the biases that add to it folded in (b_ih, and b_hr, b_hz -- and b_hn when the
-// reset is before the matmul); each step's recurrent product then accumulates onto its rows and
-// the activations run in place. In training the gate buffer is the trace; in inference it is
-// workspace.
-// Work is split by hidden unit: thread k owns units [j0, j1) of every gate, computes those
-// columns of the recurrent product (from the packed W_hh^T, so no thread reads another's
-// output) and the gate arithmetic for them. The state is double-buffered: step s reads
-// state[cur] whole and writes state[cur ^ 1] for its own units, so one barrier per step
-// (two with the reset before the matmul, whose second product needs all of r * h) keeps the
-// threads in step. Every output element is computed by the same operations in the same order
-// whatever the split, so results are bit-identical for any number of threads.
+// Reset after the matmul (PyTorch's convention): each step is one fused gru_step
+// (gru_step_impl.h) per thread -- the input and recurrent products of a tile of rows and
+// 16-unit groups, and the gate arithmetic on the tile while it is in registers and L1 -- so
+// the gates exist in memory only as the trace. The input side x W_ih^T is computed inside each
+// tile when W_ih^T is small enough to stay in L2 beside W_hh^T, else (and for a GEMV-like
+// batch) for all steps at once into workspace first. Thread k owns unit groups [g0, g1).
+//
+// Reset before the matmul: the input projection x W_ih^T is written straight into the gate
+// buffer (T, N, 3H), indexed by time, with the biases that add to it folded in (b_ih, and b_hr,
+// b_hz, b_hn); each step's recurrent product then accumulates onto its rows and the
+// activations run in place. In training the gate buffer is the trace; in inference it is
+// workspace. Thread k owns units [j0, j1) of every gate, computes those columns of the
+// recurrent product (from the packed W_hh^T, so no thread reads another's output) and the gate
+// arithmetic for them.
+//
+// Either way the state is double-buffered: step s reads state[cur] whole and writes
+// state[cur ^ 1] for its own units, so one barrier per step (two with the reset before the
+// matmul, whose second product needs all of r * h) keeps the threads in step. Every output
+// element is computed by the same operations in the same order whatever the split, so results
+// are bit-identical for any number of threads.
 #include "gate_loops.h"
 #include "kernels_internal.h"
 #include "team_internal.h"
