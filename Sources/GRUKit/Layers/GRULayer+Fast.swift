@@ -192,11 +192,67 @@ extension GRULayer where Scalar == Float {
         }
     }
 
-    /// Backpropagation through time on the C kernels, for a trace from ``fastRun``.
+    /// Backpropagation through time on the C kernels, for a trace from ``fastRun``; spelled
+    /// out for one layer, as ``fastRun`` is.
     func fastBackward(
         _ trace: GRULayerTrace<Float>, outputGradient: Tensor<Float>?, finalStateGradient: Tensor<Float>?
     ) -> GRULayerGradients<Float> {
-        Self.fastBackward([self], [trace], outputGradients: [outputGradient], finalStateGradients: [finalStateGradient])[0]
+        let (t, n, h, i) = (trace.output.shape[0], trace.output.shape[1], hiddenSize, inputSize)
+        var dInput = [Float](unsafeUninitializedCapacity: t * n * i) { _, c in c = t * n * i }
+        var dInitial = [Float](unsafeUninitializedCapacity: n * h) { _, c in c = n * h }
+        var dWih = [Float](unsafeUninitializedCapacity: 3 * h * i) { _, c in c = 3 * h * i }
+        var dWhh = [Float](unsafeUninitializedCapacity: 3 * h * h) { _, c in c = 3 * h * h }
+        let b = parameters.hasBias ? 3 * h : 0
+        var dbIH = [Float](unsafeUninitializedCapacity: b) { _, c in c = b }
+        var dbHH = [Float](unsafeUninitializedCapacity: b) { _, c in c = b }
+        let p = parameters
+        p.weightIH.scalars.withUnsafeBufferPointer { wih in
+            p.weightHH.scalars.withUnsafeBufferPointer { whh in
+                withOptionalPointer(p.biasIH?.scalars) { bih in
+                    withOptionalPointer(p.biasHH?.scalars) { bhh in
+                        withOptionalPointer(trace.lengths) { lengths in
+                            var layer = cLayer(steps: t, batch: n, lengths: lengths, [wih.baseAddress, whh.baseAddress, bih, bhh][...])
+                            trace.input.scalars.withUnsafeBufferPointer { x in
+                                withOptionalPointer(outputGradient?.scalars) { dy in
+                                    withOptionalPointer(finalStateGradient?.scalars) { dhN in
+                                        // The backward pass only reads the trace: no copy of it.
+                                        trace.previousStates.withUnsafeBufferPointer { previous in
+                                            trace.gates.withUnsafeBufferPointer { gates in
+                                                trace.candidateRecurrent.withUnsafeBufferPointer { candidate in
+                                                    var c = gru_trace(
+                                                        previous: UnsafeMutablePointer(mutating: previous.baseAddress),
+                                                        gates: UnsafeMutablePointer(mutating: gates.baseAddress),
+                                                        candidate: UnsafeMutablePointer(mutating: candidate.baseAddress))
+                                                    dbIH.withUnsafeMutableBufferPointer { dbIH in
+                                                        dbHH.withUnsafeMutableBufferPointer { dbHH in
+                                                            let size = gru_backward_workspace(&layer)
+                                                            withTeam(threads, scratch: [size]) { team, workspace in
+                                                                gru_layer_backward(
+                                                                    &layer, x.baseAddress, &c, dy, dhN, &dInput, &dInitial, &dWih, &dWhh,
+                                                                    b > 0 ? dbIH.baseAddress : nil, b > 0 ? dbHH.baseAddress : nil,
+                                                                    workspace[0], team)
+                                                            }
+                                                        }
+                                                    }
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        var gradients = p
+        gradients.weightIH.scalars = dWih
+        gradients.weightHH.scalars = dWhh
+        if gradients.biasIH != nil { gradients.biasIH!.scalars = dbIH }
+        if gradients.biasHH != nil { gradients.biasHH!.scalars = dbHH }
+        return GRULayerGradients(
+            parameters: gradients, input: Tensor(unchecked: [t, n, i], scalars: dInput),
+            initialState: Tensor(unchecked: [n, h], scalars: dInitial))
     }
 
     /// The backward passes of `layers` on the C kernels, side by side (`gru_layers_backward`),
