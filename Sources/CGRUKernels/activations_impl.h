@@ -88,6 +88,7 @@ AI VF GRU_NAME(tanh_v)(VF x) {
     return FROM_BITS(BITS(t) | (BITS(x) & sign));
 }
 
+#ifndef GRU_ACTIVATIONS_VECTORS_ONLY  // (the fused GRU step includes the vector functions only)
 // 64-byte aligned, as the GEMM micro-kernels, so loop placement is the same in every binary.
 #define GRU_ELEMENTWISE(public_name, vector_fn)                                   \
     __attribute__((aligned(64))) void GRU_NAME(public_name)(const float *x, float *y, gru_index count) { \
@@ -113,6 +114,7 @@ GRU_TARGET GRU_ELEMENTWISE(gru_sigmoid, sigmoid_v)
 GRU_TARGET GRU_ELEMENTWISE(gru_tanh, tanh_v)
 
 #undef GRU_ELEMENTWISE
+#endif
 #undef AI
 #undef VF
 #undef VI

@@ -30,6 +30,11 @@ GRU_CLONES static void gru_add(gru_index n, const float *restrict a, const float
     }
 }
 
+/// acc += x
+GRU_CLONES static void gru_accumulate(gru_index n, float *restrict acc, const float *restrict x) {
+    for (gru_index j = 0; j < n; ++j) acc[j] += x[j];
+}
+
 /// out = a * b
 GRU_CLONES static void gru_mul(gru_index n, const float *restrict a, const float *restrict b, float *restrict out) {
     for (gru_index j = 0; j < n; ++j) out[j] = a[j] * b[j];

@@ -118,4 +118,8 @@ static const gru_index np_max[GRU_MR] = {4, 2, 2, 1, 1, 1};
     ukernels[(mr) - 1][(np) - 1](kc, a, alayout, lda, b, bps, c, ldc, lo, hi, acc)
 #include "gemm_driver.h"
 
+#define GRU_VW 8
+#define GRU_MADD(a, b, c) __builtin_elementwise_fma(a, b, c)
+#include "gru_step_impl.h"
+
 #endif // GRU_HAVE_X86

@@ -88,3 +88,12 @@ static const ukernel_fn ukernels[GRU_MR] = {uk_1, uk_2, uk_3, uk_4, uk_5, uk_6};
 #define GRU_UKERNEL(mr, np, kc, a, alayout, lda, b, bps, c, ldc, lo, hi, acc) \
     ukernels[(mr) - 1](kc, a, alayout, lda, b, c, ldc, lo, hi, acc)
 #include "gemm_driver.h"
+
+#define GRU_VW 4
+// A separate product statement, so the compiler never contracts it into an FMA.
+static inline __attribute__((always_inline)) v4f gru_madd_portable(v4f a, v4f b, v4f c) {
+    v4f t = a * b;
+    return t + c;
+}
+#define GRU_MADD(a, b, c) gru_madd_portable(a, b, c)
+#include "gru_step_impl.h"

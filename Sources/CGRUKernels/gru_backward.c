@@ -4,10 +4,11 @@
 // gradient it computes the gate-sum gradients of its units -- dgi (T, N, 3H) for the input side,
 // and for the recurrent side only its n block dgn (T, N, H), since its r and z blocks equal
 // dgi's -- then, after one barrier (two with the reset before the matmul), its columns of
-// dh_prev += [dgi_r dgi_z] W_hr,z + dgn W_hn (reset after; before, dgn W_hn goes through r). The weight, bias and input gradients are
-// single products over all T * N rows after the loop, split by output rows or columns. Every
-// element is computed by the same operations in the same order whatever the split, so results
-// are bit-identical for any number of threads. The equations are on GRULayer.backward.
+// dh_prev += [dgi_r dgi_z] W_hr,z + dgn W_hn (reset after; before, dgn W_hn goes through r),
+// and adds its rows to its units' bias gradients. The weight and input gradients are single
+// products over all T * N rows after the loop, split by output rows or columns. Every element
+// is computed by the same operations in the same order whatever the split, so results are
+// bit-identical for any number of threads. The equations are on GRULayer.backward.
 #include "gate_loops.h"
 #include "kernels_internal.h"
 #include "team_internal.h"
@@ -32,15 +33,9 @@ size_t gru_backward_workspace(const gru_layer *L) {
          + aligned_floats(gru_sgemm_packed_size(L->H, L->H) / sizeof(float));
 }
 
-static int worth_threads(gru_index N, gru_index H) { return 6.0 * (double)N * (double)H * (double)H >= 65536.0; }
-
-/// sums[c] = sum over rows of a[row * ld + c], rows in order, for c in [c0, c1).
-static void column_sums(gru_index rows, const float *a, gru_index ld, gru_index c0, gru_index c1, float *sums) {
-    for (gru_index c = c0; c < c1; ++c) sums[c] = 0.0f;
-    for (gru_index row = 0; row < rows; ++row) {
-        for (gru_index c = c0; c < c1; ++c) sums[c] += a[row * ld + c];
-    }
-}
+/// Whether a second thread pays for its barriers: more than one panel of units, and about
+/// 3 us of work per step (the step's product is 6 N H^2 flops).
+static int worth_threads(gru_index N, gru_index H) { return H > GRU_NR && 6.0 * (double)N * (double)H * (double)H >= 400000.0; }
 
 static void backward_thread(void *raw, int thread, int threads) {
     backward_job *J = raw;
@@ -51,6 +46,13 @@ static void backward_thread(void *raw, int thread, int threads) {
     gru_share(H, thread, threads, GRU_NR, &j0, &j1);
     for (gru_index b = 0; b < N; ++b) {
         for (gru_index j = j0; j < j1; ++j) J->dh[0][b * H + j] = J->dh_n ? J->dh_n[b * H + j] : 0.0f;
+    }
+    // The bias gradients are sums of the gate gradients over every row: summed here, step by
+    // step while each step's rows are in cache (the thread's own units; time descending, rows
+    // ascending), not in a pass over the whole (T, N, 3H) buffer afterwards.
+    if (J->db_ih && J->db_hh) {
+        for (int gate = 0; gate < 3; ++gate) memset(J->db_ih + gate * H + j0, 0, (size_t)(j1 - j0) * sizeof(float));
+        memset(J->db_hh + 2 * H + j0, 0, (size_t)(j1 - j0) * sizeof(float));
     }
     int cur = 0;
     for (gru_index s = T - 1; s >= 0; --s) {
@@ -83,6 +85,14 @@ static void backward_thread(void *raw, int thread, int threads) {
                                           dgi + b * H3 + j0, prev + b * H + j0);
             }
         }
+        if (J->db_ih && J->db_hh) {
+            for (gru_index b = 0; b < N; ++b) {
+                for (int gate = 0; gate < 3; ++gate) {
+                    gru_accumulate(j1 - j0, J->db_ih + gate * H + j0, dgi + b * H3 + gate * H + j0);
+                }
+                gru_accumulate(j1 - j0, J->db_hh + 2 * H + j0, dgn + b * H + j0);
+            }
+        }
         gru_team_sync(J->team, thread, threads);  // the products below read every unit's gradients
         if (j1 > j0) {  // one multiply-add chain per element over W_hh's rows in order, as one product would
             gru_sgemm_packed_cols(N, H, 2 * H, dgi, H3, J->packed_rz, j0, j1, 1.0f, prev, H);
@@ -92,6 +102,9 @@ static void backward_thread(void *raw, int thread, int threads) {
     }
     for (gru_index b = 0; b < N; ++b) {
         memcpy(J->dh0 + b * H + j0, J->dh[cur] + b * H + j0, (size_t)(j1 - j0) * sizeof(float));
+    }
+    if (J->db_ih && J->db_hh) {  // the recurrent r and z gradients equal the input side's
+        for (int gate = 0; gate < 2; ++gate) memcpy(J->db_hh + gate * H + j0, J->db_ih + gate * H + j0, (size_t)(j1 - j0) * sizeof(float));
     }
     gru_team_sync(J->team, thread, threads);  // every dgi and dgh row is written
 
@@ -109,11 +122,6 @@ static void backward_thread(void *raw, int thread, int threads) {
         gru_index b0 = c0 > 2 * H ? c0 : 2 * H, b1 = c1;
         const float *n_input = after ? J->trace->previous : J->trace->candidate;
         if (b1 > b0) gru_sgemm(1, 0, b1 - b0, H, rows, J->dgn + (b0 - 2 * H), H, n_input, H, 0.0f, J->dw_hh + b0 * H, H);
-        if (J->db_ih) column_sums(rows, J->dgi, H3, c0, c1, J->db_ih);
-        if (J->db_hh) {
-            if (a1 > a0) column_sums(rows, J->dgi, H3, a0, a1, J->db_hh);
-            if (b1 > b0) column_sums(rows, J->dgn, H, b0 - 2 * H, b1 - 2 * H, J->db_hh + 2 * H);
-        }
     }
 }
 

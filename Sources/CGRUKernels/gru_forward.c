@@ -1,17 +1,25 @@
 // The forward pass of one GRU layer in one direction (float, sigmoid and tanh, no clip).
 //
-// The input projection x W_ih^T is written straight into the gate buffer (T, N, 3H), indexed by
-// time, with the biases that add to it folded in (b_ih, and b_hr, b_hz -- and b_hn when the
-// reset is before the matmul); each step's recurrent product then accumulates onto its rows and
-// the activations run in place. In training the gate buffer is the trace; in inference it is
-// workspace.
-// Work is split by hidden unit: thread k owns units [j0, j1) of every gate, computes those
-// columns of the recurrent product (from the packed W_hh^T, so no thread reads another's
-// output) and the gate arithmetic for them. The state is double-buffered: step s reads
-// state[cur] whole and writes state[cur ^ 1] for its own units, so one barrier per step
-// (two with the reset before the matmul, whose second product needs all of r * h) keeps the
-// threads in step. Every output element is computed by the same operations in the same order
-// whatever the split, so results are bit-identical for any number of threads.
+// Reset after the matmul (PyTorch's convention): each step is one fused gru_step
+// (gru_step_impl.h) per thread -- the input and recurrent products of a tile of rows and
+// 16-unit groups, and the gate arithmetic on the tile while it is in registers and L1 -- so
+// the gates exist in memory only as the trace. The input side x W_ih^T is computed inside each
+// tile when W_ih^T is small enough to stay in L2 beside W_hh^T, else (and for a GEMV-like
+// batch) for all steps at once into workspace first. Thread k owns unit groups [g0, g1).
+//
+// Reset before the matmul: the input projection x W_ih^T is written straight into the gate
+// buffer (T, N, 3H), indexed by time, with the biases that add to it folded in (b_ih, and b_hr,
+// b_hz, b_hn); each step's recurrent product then accumulates onto its rows and the
+// activations run in place. In training the gate buffer is the trace; in inference it is
+// workspace. Thread k owns units [j0, j1) of every gate, computes those columns of the
+// recurrent product (from the packed W_hh^T, so no thread reads another's output) and the gate
+// arithmetic for them.
+//
+// Either way the state is double-buffered: step s reads state[cur] whole and writes
+// state[cur ^ 1] for its own units, so one barrier per step (two with the reset before the
+// matmul, whose second product needs all of r * h) keeps the threads in step. Every output
+// element is computed by the same operations in the same order whatever the split, so results
+// are bit-identical for any number of threads.
 #include "gate_loops.h"
 #include "kernels_internal.h"
 #include "team_internal.h"
@@ -21,17 +29,32 @@
 /// Floats, rounded up to 64 bytes, so every workspace part stays aligned.
 static size_t aligned_floats(size_t n) { return (n + 15) & ~(size_t)15; }
 
+static gru_index groups_of(gru_index H) { return (H + GRU_NR - 1) / GRU_NR; }
+
+/// Whether the fused path computes the input side of all steps first (one product, into
+/// workspace) instead of tile by tile inside each step: when the packed W_ih^T is too big to
+/// share L2 with W_hh^T every step, and for a GEMV-like batch (N < 4), where a step is bound
+/// by reading weights from L2 and by its dependency chain, not by the products.
+static int precompute_input(const gru_layer *L) {
+    const double wih_bytes = 4.0 * 3 * GRU_NR * (double)groups_of(L->H) * (double)L->I;
+    return L->N < 4 || wih_bytes > 256.0 * 1024;
+}
+
 typedef struct forward_job {
     const gru_layer *L;
     const float *x, *h0;
     float *y, *h_n;
     const gru_trace *trace;
-    float *gates, *gh, *state[2], *candidate_scratch, *packed;
+    float *gates, *gh, *state[2], *candidate_scratch, *packed, *gi;
     gru_team *team;
 } forward_job;
 
 size_t gru_forward_workspace(const gru_layer *L, int with_trace) {
     size_t T = (size_t)L->T, N = (size_t)L->N, H = (size_t)L->H;
+    if (L->reset_after) {
+        return 2 * aligned_floats(N * H) + aligned_floats(gru_step_packed_floats(L->I, L->H))
+             + (precompute_input(L) ? aligned_floats(T * N * 3 * GRU_NR * (size_t)groups_of(L->H)) : 0);
+    }
     size_t floats = aligned_floats(N * 3 * H) + 2 * aligned_floats(N * H)
                   + aligned_floats(gru_sgemm_packed_size(3 * L->H, L->H) / sizeof(float));
     if (!with_trace) floats += aligned_floats(T * N * 3 * H) + aligned_floats(N * H);
@@ -39,7 +62,10 @@ size_t gru_forward_workspace(const gru_layer *L, int with_trace) {
 }
 
 /// Whether a second thread pays for its barriers: about a microsecond of work per step.
-static int worth_threads(gru_index N, gru_index H) { return 6.0 * (double)N * (double)H * (double)H >= 65536.0; }
+/// Work per step (flops) below which the fused step stays on one thread.
+#define GRU_FUSED_THREAD_FLOPS 400000.0
+
+static int worth_threads(gru_index N, gru_index H) { return H > GRU_NR && 6.0 * (double)N * (double)H * (double)H >= 400000.0; }
 
 static void forward_thread(void *raw, int thread, int threads) {
     forward_job *J = raw;
@@ -129,9 +155,69 @@ static void forward_thread(void *raw, int thread, int threads) {
     }
 }
 
+/// Reset after the matmul: every step is one fused gru_step per thread (gru_step_impl.h), on
+/// the thread's unit groups, then one barrier.
+static void fused_thread(void *raw, int thread, int threads) {
+    forward_job *J = raw;
+    const gru_layer *L = J->L;
+    const gru_index T = L->T, N = L->N, I = L->I, H = L->H, G = (H + GRU_NR - 1) / GRU_NR;
+    gru_index g0, g1;
+    gru_share(G, thread, threads, 1, &g0, &g1);
+    const gru_index j0 = g0 * GRU_NR < H ? g0 * GRU_NR : H, j1 = g1 * GRU_NR < H ? g1 * GRU_NR : H;
+    for (gru_index b = 0; b < N; ++b) {
+        for (gru_index j = j0; j < j1; ++j) J->state[0][b * H + j] = J->h0 ? J->h0[b * H + j] : 0.0f;
+    }
+    const gru_index ldgi = 3 * GRU_NR * G;
+    if (J->gi) gru_step_input(T * N, I, H, J->packed, J->x, g0, g1, J->gi, ldgi);  // this thread's groups
+    gru_team_sync(J->team, thread, threads);
+    gru_step_args S = {.N = N, .I = I, .H = H, .z_keeps_old = L->z_keeps_old, .packed = J->packed,
+                       .lengths = L->lengths, .ldgi = ldgi};
+    int cur = 0;
+    for (gru_index s = 0; s < T; ++s) {
+        const gru_index t = L->reverse ? T - 1 - s : s;
+        S.t = t;
+        S.x = J->x + t * N * I;
+        if (J->gi) S.gi = J->gi + t * N * ldgi;
+        S.h = J->state[cur];
+        S.next = J->state[cur ^ 1];
+        S.y = J->y + t * N * H;
+        if (J->trace) {
+            S.gates = J->trace->gates + t * N * 3 * H;
+            S.candidate = J->trace->candidate + t * N * H;
+            S.previous = J->trace->previous + t * N * H;
+        }
+        gru_step(&S, g0, g1);
+        gru_team_sync(J->team, thread, threads);
+        cur ^= 1;
+    }
+    for (gru_index b = 0; b < N; ++b) {
+        memcpy(J->h_n + b * H + j0, J->state[cur] + b * H + j0, (size_t)(j1 - j0) * sizeof(float));
+    }
+}
+
+/// Whether a second thread pays for its barriers in the fused path: ~3 us of work per step
+/// and at least one group of units per thread.
+static int fused_threads(const gru_layer *L, int team) {
+    const gru_index G = (L->H + GRU_NR - 1) / GRU_NR;
+    const double flops = 6.0 * (double)L->N * (double)L->H * (double)(L->I + L->H);
+    if (team <= 1 || G < 2 || flops < GRU_FUSED_THREAD_FLOPS) return 1;
+    return team < G ? team : (int)G;
+}
+
 void gru_layer_forward(const gru_layer *L, const float *x, const float *h0, float *y, float *h_n,
                        const gru_trace *trace, float *workspace, gru_team *team) {
     const size_t T = (size_t)L->T, N = (size_t)L->N, H = (size_t)L->H;
+    if (L->reset_after) {
+        forward_job J = {.L = L, .x = x, .h0 = h0, .y = y, .h_n = h_n, .trace = trace, .team = team};
+        J.state[0] = workspace;
+        J.state[1] = workspace + aligned_floats(N * H);
+        J.packed = workspace + 2 * aligned_floats(N * H);
+        if (precompute_input(L)) J.gi = J.packed + aligned_floats(gru_step_packed_floats(L->I, L->H));
+        if (L->T == 0 || L->N == 0 || L->H == 0) return;
+        gru_step_pack(L->I, L->H, L->w_ih, L->w_hh, L->b_ih, L->b_hh, J.packed);
+        gru_team_run(team, fused_threads(L, gru_team_size(team)), fused_thread, &J);
+        return;
+    }
     forward_job J = {.L = L, .x = x, .h0 = h0, .y = y, .h_n = h_n, .trace = trace, .team = team};
     float *w = workspace;
     J.gh = w; w += aligned_floats(N * 3 * H);

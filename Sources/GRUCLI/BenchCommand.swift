@@ -64,7 +64,7 @@ struct BenchCommand: ParsableCommand {
         for c in configs {
             for m in modes {
                 for t in threadCounts {
-                    let team = t > 1 ? try ComputeThreads(t) : nil
+                    let team = try ComputeThreads(t)  // for one thread too: it keeps the scratch memory
                     var workload = try BenchmarkWorkload(c, mode: m, threads: team)
                     let before = residentMegabytes("VmRSS")
                     let times = try time(&workload)

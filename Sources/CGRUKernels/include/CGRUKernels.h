@@ -86,6 +86,50 @@ void gru_sigmoid(const float *x, float *y, gru_index count);
 /// tanh(+-0) = +-0, tiny x -> x, |x| large -> +-1, NaN -> NaN.
 void gru_tanh(const float *x, float *y, gru_index count);
 
+// MARK: One fused GRU step (reset after the matmul)
+
+/// One time step of a GRU layer whose reset is after the matmul, with sigmoid and tanh, for all
+/// rows and the hidden units in groups [g0, g1) of 16 (units 16 g0 ..< min(16 g1, H)).
+/// The input and recurrent products of a tile of rows and unit groups are computed into a small
+/// buffer and the gate arithmetic runs on it at once, so the gates never travel through memory:
+///     r = sigma(x W_ir^T + b_ir + h W_hr^T + b_hr),  z likewise,
+///     c = h W_hn^T + b_hn,  n = tanh(x W_in^T + b_in + r * c),
+///     h' = n + z (h - n) (z keeps the old state) or h + z (n - h).
+/// Row b is valid while t < lengths[b] (always when lengths is NULL); an invalid row keeps its
+/// state (next = h) and outputs zero. Each element is computed by the same operations whatever
+/// [g0, g1), so threads may run disjoint groups of one step at once and get the one-call result.
+typedef struct gru_step_args {
+    gru_index N, I, H;
+    int z_keeps_old;
+    const float *packed;       ///< gru_step_pack's weights and biases for (I, H)
+    const float *x;            ///< (N, I) this step's input
+    const float *gi;           ///< or NULL: x W_ih^T precomputed, (N, 48 G) rows ldgi apart, columns
+                               ///< in the packed order (gru_sgemm_packed on the packed W_ih^T); x unused
+    gru_index ldgi;
+    const float *h;            ///< (N, H) the state entering the step
+    const gru_index *lengths;  ///< (N) or NULL
+    gru_index t;               ///< the time step, for lengths
+    float *next;               ///< (N, H) the state after the step (may not alias h)
+    float *y;                  ///< (N, H) the output: next for valid rows, 0 for invalid ones
+    float *gates;              ///< (N, 3H) r, z, n, or NULL: then candidate and previous are too
+    float *candidate;          ///< (N, H) c = h W_hn^T + b_hn (with gates)
+    float *previous;           ///< (N, H) a copy of h (with gates)
+} gru_step_args;
+
+/// Floats gru_step_pack writes for input size I and hidden size H.
+size_t gru_step_packed_floats(gru_index I, gru_index H);
+/// Packs W_ih (3H, I), W_hh (3H, H) (gates r, z, n) and the biases (NULL: zero) for gru_step:
+/// the columns of W_ih^T and W_hh^T ordered by group of 16 units, r then z then n, so one tile
+/// of the product holds all three gates of its units. Same layout for every implementation.
+void gru_step_pack(gru_index I, gru_index H, const float *w_ih, const float *w_hh,
+                   const float *b_ih, const float *b_hh, float *packed);
+/// gi (rows, 48 G), rows ldgi apart, columns [48 g0, 48 g1) = x W_ih^T for rows of x (rows, I)
+/// in gru_step's column order: the input side of many steps at once, for gru_step_args.gi.
+void gru_step_input(gru_index rows, gru_index I, gru_index H, const float *packed, const float *x,
+                    gru_index g0, gru_index g1, float *gi, gru_index ldgi);
+/// The step on the active implementation.
+void gru_step(const gru_step_args *args, gru_index g0, gru_index g1);
+
 // MARK: One implementation explicitly (for tests and benchmarks)
 
 /// The kernels of one implementation. Fields have the signatures of the gru_* functions above.
@@ -100,6 +144,7 @@ typedef struct gru_kernel_table {
                               float beta, float *C, gru_index ldc);
     void (*sigmoid)(const float *x, float *y, gru_index count);
     void (*tanh)(const float *x, float *y, gru_index count);
+    void (*step)(const gru_step_args *args, gru_index g0, gru_index g1);
 } gru_kernel_table;
 
 /// The table of `isa`, or NULL if this CPU cannot run it.
@@ -159,11 +204,40 @@ void gru_layer_forward(const gru_layer *layer, const float *x, const float *h0, 
 size_t gru_backward_workspace(const gru_layer *layer);
 /// Backpropagation through time over a trace from gru_layer_forward. dy (T, N, H) and dh_n
 /// (N, H) may be NULL (zero). Writes dx (T, N, I), dh0 (N, H), dw_ih (3H, I), dw_hh (3H, H),
-/// and db_ih, db_hh (3H) when the layer has biases. Independent of the team's size, bit for bit.
+/// and db_ih, db_hh (3H) when the layer has biases (both or neither). Independent of the team's
+/// size, bit for bit.
 void gru_layer_backward(const gru_layer *layer, const float *x, const gru_trace *trace,
                         const float *dy, const float *dh_n, float *dx, float *dh0,
                         float *dw_ih, float *dw_hh, float *db_ih, float *db_hh,
                         float *workspace, gru_team *team);
+
+/// One gru_layer_forward call's arguments.
+typedef struct gru_forward_call {
+    const gru_layer *layer;
+    const float *x, *h0;
+    float *y, *h_n;
+    const gru_trace *trace;
+    float *workspace;
+} gru_forward_call;
+
+/// Runs `count` independent gru_layer_forward calls (a bidirectional layer's two directions).
+/// With a team of at least two threads, the calls run at the same time, each on one thread
+/// (no barrier between them; each thread keeps its own weights in its own cache); otherwise
+/// one after the other on the team. The results are those of separate calls, bit for bit.
+void gru_layers_forward(const gru_forward_call *calls, int count, gru_team *team);
+
+/// One gru_layer_backward call's arguments.
+typedef struct gru_backward_call {
+    const gru_layer *layer;
+    const float *x;
+    const gru_trace *trace;
+    const float *dy, *dh_n;
+    float *dx, *dh0, *dw_ih, *dw_hh, *db_ih, *db_hh;
+    float *workspace;
+} gru_backward_call;
+
+/// Runs `count` independent gru_layer_backward calls, as gru_layers_forward does.
+void gru_layers_backward(const gru_backward_call *calls, int count, gru_team *team);
 
 #ifdef __cplusplus
 }

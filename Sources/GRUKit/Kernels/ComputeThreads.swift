@@ -8,11 +8,17 @@ import Foundation
 /// steps, a training loop's batches) pay no wake-up. Give one to a ``GRU``, ``GRULayer`` or
 /// ``GRUModel`` through its `threads` property. Results are the same bit for bit whatever the
 /// thread count. One `ComputeThreads` runs one job at a time; concurrent callers wait their turn.
-public final class ComputeThreads: @unchecked Sendable {  // the team is used under `lock` only
+///
+/// It also keeps the kernels' scratch memory from one call to the next (as much as the largest
+/// call needed, until it is released), so repeated calls do not map and fault in fresh pages;
+/// `ComputeThreads(1)` is worth giving for that alone.
+public final class ComputeThreads: @unchecked Sendable {  // the team and scratch are used under `lock` only
     /// The number of threads, counting the caller.
     public let count: Int
     private let team: OpaquePointer?
     private let lock = NSLock()
+    /// Scratch parts kept between calls: 64-byte aligned, `capacity` floats each.
+    private var scratch: [(pointer: UnsafeMutablePointer<Float>, capacity: Int)] = []
 
     /// Starts `count − 1` worker threads.
     ///
@@ -30,6 +36,7 @@ public final class ComputeThreads: @unchecked Sendable {  // the team is used un
 
     deinit {
         gru_team_destroy(team)
+        for part in scratch { part.pointer.deallocate() }
     }
 
     /// Runs `body` with the team, one caller at a time.
@@ -38,10 +45,45 @@ public final class ComputeThreads: @unchecked Sendable {  // the team is used un
         defer { lock.unlock() }
         return try body(team)
     }
+
+    /// Runs `body` with the team and scratch parts of at least `counts[k]` floats (64-byte
+    /// aligned, contents undefined), one caller at a time.
+    func withTeam<R>(scratch counts: [Int], _ body: (OpaquePointer?, [UnsafeMutablePointer<Float>]) throws -> R) rethrows -> R {
+        lock.lock()
+        defer { lock.unlock() }
+        for (k, count) in counts.enumerated() {
+            let needed = max(count, 16)
+            if k == scratch.count {
+                scratch.append((allocateFloats(needed), needed))
+            } else if scratch[k].capacity < needed {
+                scratch[k].pointer.deallocate()
+                scratch[k] = (allocateFloats(needed), needed)
+            }
+        }
+        return try body(team, scratch.prefix(counts.count).map(\.pointer))
+    }
+}
+
+/// `count` floats of 64-byte aligned memory.
+private func allocateFloats(_ count: Int) -> UnsafeMutablePointer<Float> {
+    UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Float>.size, alignment: 64)
+        .bindMemory(to: Float.self, capacity: count)
 }
 
 /// Runs `body` with the team of `threads`, or with none (the caller's thread alone).
 func withTeam<R>(_ threads: ComputeThreads?, _ body: (OpaquePointer?) throws -> R) rethrows -> R {
     guard let threads else { return try body(nil) }
     return try threads.withTeam(body)
+}
+
+/// Runs `body` with the team of `threads` (or none) and scratch parts of `counts[k]` floats:
+/// kept by `threads` between calls, or allocated for this call alone without threads. Each
+/// part is its own allocation.
+func withTeam<R>(
+    _ threads: ComputeThreads?, scratch counts: [Int], _ body: (OpaquePointer?, [UnsafeMutablePointer<Float>]) throws -> R
+) rethrows -> R {
+    if let threads { return try threads.withTeam(scratch: counts, body) }
+    let pointers = counts.map { allocateFloats(max($0, 16)) }
+    defer { for p in pointers { p.deallocate() } }
+    return try body(nil, pointers)
 }

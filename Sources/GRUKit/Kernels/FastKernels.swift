@@ -24,7 +24,7 @@ import CGRUKernels
 /// Two threads can each compute half of `columns` (``_gemm(m:_:lda:_:columns:_:ldc:accumulate:)``)
 /// and get the one-thread result bit for bit.
 struct FastKernels: @unchecked Sendable {  // `table` points at an immutable static C table.
-    fileprivate let table: UnsafePointer<gru_kernel_table>
+    let table: UnsafePointer<gru_kernel_table>
 
     /// The implementation in use, fixed on first use.
     static let active = FastKernels(table: gru_kernels_table(gru_kernels_isa())!)

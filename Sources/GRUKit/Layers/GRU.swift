@@ -82,7 +82,7 @@ public struct GRU<Scalar: GRUScalar>: Sendable {
     public func callAsFunction(
         _ input: Tensor<Scalar>, initialState: Tensor<Scalar>? = nil, lengths: [Int]? = nil
     ) throws -> (output: Tensor<Scalar>, finalState: Tensor<Scalar>) {
-        let trace = try forward(input, initialState: initialState, lengths: lengths)
+        let trace = try run(input, initialState: initialState, lengths: lengths, dropoutSeed: nil, keepTraces: false)
         return (trace.output, trace.finalState)
     }
 
@@ -96,6 +96,13 @@ public struct GRU<Scalar: GRUScalar>: Sendable {
     ///     the same masks); `nil` runs without dropout, as in evaluation.
     public func forward(
         _ input: Tensor<Scalar>, initialState: Tensor<Scalar>? = nil, lengths: [Int]? = nil, dropoutSeed: UInt64? = nil
+    ) throws -> GRUTrace<Scalar> {
+        try run(input, initialState: initialState, lengths: lengths, dropoutSeed: dropoutSeed, keepTraces: true)
+    }
+
+    /// The forward pass; without `keepTraces` (inference) the layers keep nothing for backward.
+    private func run(
+        _ input: Tensor<Scalar>, initialState: Tensor<Scalar>?, lengths: [Int]?, dropoutSeed: UInt64?, keepTraces: Bool
     ) throws -> GRUTrace<Scalar> {
         let c = configuration
         let (l, d, h) = (c.layerCount, c.directionCount, c.hiddenSize)
@@ -116,14 +123,12 @@ public struct GRU<Scalar: GRUScalar>: Sendable {
         var masks: [Tensor<Scalar>] = []
         var generator = dropoutSeed.map { SeededGenerator(seed: $0) }
         for k in 0..<l {
-            var outputs: [Tensor<Scalar>] = []
-            for direction in 0..<d {
-                let trace = try layer(k, direction: direction).forward(
-                    layerInput, initialState: initialState?.slice(at: k * d + direction), lengths: lengths)
-                outputs.append(trace.output)
-                traces.append(trace)
-            }
-            layerInput = .concatenatingLastAxis(outputs)
+            // The directions side by side (on two threads, when there are).
+            let layerTraces = try GRULayer.forwardDirections(
+                (0..<d).map { layer(k, direction: $0) }, layerInput,
+                initialStates: (0..<d).map { initialState?.slice(at: k * d + $0) }, lengths: lengths, keepTrace: keepTraces)
+            traces += layerTraces
+            layerInput = .concatenatingLastAxis(layerTraces.map(\.output))
             if k < l - 1, c.dropout > 0, generator != nil {
                 let mask = dropoutMask(shape: layerInput.shape, using: &generator!)
                 for e in layerInput.scalars.indices { layerInput.scalars[e] *= mask.scalars[e] }
@@ -172,15 +177,18 @@ public struct GRU<Scalar: GRUScalar>: Sendable {
         var dInitial = [Tensor<Scalar>](repeating: Tensor(uncheckedZeros: [n, h]), count: l * d)
         var dInput = Tensor<Scalar>(uncheckedZeros: [t, n, c.inputSize])
         for k in (0..<l).reversed() {
-            dInput = Tensor(uncheckedZeros: [t, n, c.layerInputSize(k)])
-            for direction in 0..<d {
-                let i = k * d + direction
-                let g = try layer(k, direction: direction).backward(
-                    trace.layers[i], outputGradient: dOutput?.slicingLastAxis((direction * h)..<((direction + 1) * h)),
-                    finalStateGradient: finalStateGradient?.slice(at: i))
-                gradients[i] = g.parameters
-                dInitial[i] = g.initialState
-                for e in dInput.scalars.indices { dInput.scalars[e] += g.input.scalars[e] }
+            let outputGradients: [Tensor<Scalar>?] = (0..<d).map { direction in
+                guard let o = dOutput else { return nil }
+                return d == 1 ? o : o.slicingLastAxis((direction * h)..<((direction + 1) * h))
+            }
+            let layerGradients = try GRULayer.backwardDirections(
+                (0..<d).map { layer(k, direction: $0) }, Array(trace.layers[(k * d)..<((k + 1) * d)]),
+                outputGradients: outputGradients, finalStateGradients: (0..<d).map { finalStateGradient?.slice(at: k * d + $0) })
+            dInput = layerGradients[0].input
+            for (direction, g) in layerGradients.enumerated() {
+                gradients[k * d + direction] = g.parameters
+                dInitial[k * d + direction] = g.initialState
+                if direction > 0 { for e in dInput.scalars.indices { dInput.scalars[e] += g.input.scalars[e] } }
             }
             if k > 0, k - 1 < trace.dropoutMasks.count {
                 let mask = trace.dropoutMasks[k - 1]

@@ -14,70 +14,123 @@ extension GRULayer {
     var usesFastKernels: Bool {
         engine == .automatic && Scalar.self == Float.self && activations.isStandard && clip == nil
     }
-}
 
-/// The C description of a Float layer, valid inside `body` only.
-private func withCLayer<R>(
-    _ layer: GRULayer<Float>, steps: Int, batch: Int, lengths: [Int]?, _ body: (UnsafePointer<gru_layer>) throws -> R
-) rethrows -> R {
-    let p = layer.parameters
-    return try p.weightIH.scalars.withUnsafeBufferPointer { wih in
-        try p.weightHH.scalars.withUnsafeBufferPointer { whh in
-            try withOptionalPointer(p.biasIH?.scalars) { bih in
-                try withOptionalPointer(p.biasHH?.scalars) { bhh in
-                    try withOptionalPointer(lengths) { lengths in
-                        var c = gru_layer(
-                            T: steps, N: batch, I: layer.inputSize, H: layer.hiddenSize,
-                            reset_after: layer.convention.reset == .afterMatmul ? 1 : 0,
-                            z_keeps_old: layer.convention.update == .zKeepsOldState ? 1 : 0,
-                            reverse: layer.reverse ? 1 : 0, lengths: lengths,
-                            w_ih: wih.baseAddress, w_hh: whh.baseAddress, b_ih: bih, b_hh: bhh)
-                        return try body(&c)
-                    }
-                }
+    /// Runs the layers (a stack layer's directions) over the same input, keeping traces (or,
+    /// without `keepTrace`, only the outputs and final states): on the fast kernels side by side
+    /// (each direction on its own thread when there are two), else one after the other. The
+    /// results are those of `forward` on each layer.
+    static func forwardDirections(
+        _ layers: [GRULayer], _ input: Tensor<Scalar>, initialStates: [Tensor<Scalar>?], lengths: [Int]?, keepTrace: Bool = true
+    ) throws -> [GRULayerTrace<Scalar>] {
+        guard layers.count > 1, layers.allSatisfy(\.usesFastKernels), let fast = layers as? [GRULayer<Float>] else {
+            return try zip(layers, initialStates).map { try $0.run(input, initialState: $1, lengths: lengths, keepTrace: keepTrace) }
+        }
+        for (k, layer) in layers.enumerated() {
+            _ = try layer.checkInput(input, initialState: initialStates[k], lengths: lengths, inputChecked: k > 0)
+        }
+        let traces = GRULayer<Float>.fastForward(
+            fast, input as! Tensor<Float>, initialStates: initialStates.map { $0 as! Tensor<Float>? }, lengths: lengths, keepTrace: keepTrace)
+        return traces as! [GRULayerTrace<Scalar>]
+    }
+
+    /// Backpropagation through the layers of ``forwardDirections(_:_:initialStates:lengths:)``,
+    /// side by side on the fast kernels. The results are those of `backward` on each layer.
+    static func backwardDirections(
+        _ layers: [GRULayer], _ traces: [GRULayerTrace<Scalar>], outputGradients: [Tensor<Scalar>?],
+        finalStateGradients: [Tensor<Scalar>?]
+    ) throws -> [GRULayerGradients<Scalar>] {
+        guard layers.count > 1, layers.allSatisfy(\.usesFastKernels), traces.allSatisfy(\.fast),
+              let fast = layers as? [GRULayer<Float>] else {
+            return try layers.indices.map {
+                try layers[$0].backward(traces[$0], outputGradient: outputGradients[$0], finalStateGradient: finalStateGradients[$0])
             }
         }
+        for k in layers.indices {
+            try layers[k].checkBackward(traces[k], outputGradient: outputGradients[k], finalStateGradient: finalStateGradients[k])
+        }
+        let gradients = GRULayer<Float>.fastBackward(
+            fast, traces as! [GRULayerTrace<Float>], outputGradients: outputGradients.map { $0 as! Tensor<Float>? },
+            finalStateGradients: finalStateGradients.map { $0 as! Tensor<Float>? })
+        return gradients as! [GRULayerGradients<Scalar>]
     }
 }
 
-/// `body` with a pointer to the array's elements, or `nil` for no array.
-private func withOptionalPointer<T, R>(_ array: [T]?, _ body: (UnsafePointer<T>?) throws -> R) rethrows -> R {
-    guard let array else { return try body(nil) }
-    return try array.withUnsafeBufferPointer { try body($0.baseAddress) }
+/// Arrays of `counts[k]` floats that `body` must fill entirely (they are not zeroed first),
+/// with `nil` pointers for empty ones.
+private func uninitializedArrays(_ counts: [Int], _ body: ([UnsafeMutablePointer<Float>?]) -> Void) -> [[Float]] {
+    var pointers: [UnsafeMutablePointer<Float>?] = []
+    var arrays: [[Float]] = []
+    func make(_ k: Int) {
+        guard k < counts.count else { return body(pointers) }
+        let array = [Float](unsafeUninitializedCapacity: counts[k]) { buffer, initialized in
+            pointers.append(counts[k] > 0 ? buffer.baseAddress : nil)
+            make(k + 1)
+            initialized = counts[k]
+        }
+        arrays.append(array)  // innermost first
+    }
+    make(0)
+    return arrays.reversed()
 }
 
-/// An array of `count` floats the C kernels will write entirely (not zero-filled first).
-private func uninitializedFloats(_ count: Int) -> [Float] {
-    [Float](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
-}
-
-/// `body` with `count` floats of 64-byte aligned scratch memory.
-private func withWorkspace<R>(_ count: Int, _ body: (UnsafeMutablePointer<Float>) throws -> R) rethrows -> R {
-    let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.size, alignment: 64)
-    defer { raw.deallocate() }
-    return try body(raw.bindMemory(to: Float.self, capacity: max(count, 1)))
+/// `body` with pointers to the arrays' elements (`nil` for absent or empty ones).
+private func withPointers<T, R>(_ arrays: [[T]?], _ body: ([UnsafePointer<T>?]) throws -> R) rethrows -> R {
+    var pointers: [UnsafePointer<T>?] = []
+    func visit(_ k: Int) throws -> R {
+        guard k < arrays.count else { return try body(pointers) }
+        guard let array = arrays[k], !array.isEmpty else {
+            pointers.append(nil)
+            return try visit(k + 1)
+        }
+        return try array.withUnsafeBufferPointer { buffer in
+            pointers.append(buffer.baseAddress)
+            return try visit(k + 1)
+        }
+    }
+    return try visit(0)
 }
 
 extension GRULayer where Scalar == Float {
-    /// The forward pass on the C kernels (inputs already checked).
+    /// The C description of this layer with the weights at `w` (W_ih, W_hh, b_ih, b_hh).
+    private func cLayer(steps: Int, batch: Int, lengths: UnsafePointer<Int>?, _ w: ArraySlice<UnsafePointer<Float>?>) -> gru_layer {
+        let w = Array(w)
+        return gru_layer(
+            T: steps, N: batch, I: inputSize, H: hiddenSize,
+            reset_after: convention.reset == .afterMatmul ? 1 : 0,
+            z_keeps_old: convention.update == .zKeepsOldState ? 1 : 0,
+            reverse: reverse ? 1 : 0, lengths: lengths, w_ih: w[0], w_hh: w[1], b_ih: w[2], b_hh: w[3])
+    }
+
+    /// The forward pass on the C kernels (inputs already checked). One layer's calls are
+    /// spelled out rather than going through ``fastForward(_:_:initialStates:lengths:keepTrace:)``:
+    /// for the tiny models, the bookkeeping is a good part of the time.
     func fastRun(_ input: Tensor<Float>, initialState: Tensor<Float>?, lengths: [Int]?, keepTrace: Bool) -> GRULayerTrace<Float> {
         let (t, n, h) = (input.shape[0], input.shape[1], hiddenSize)
-        var output = uninitializedFloats(t * n * h)
-        var last = uninitializedFloats(n * h)
-        var previous = uninitializedFloats(keepTrace ? t * n * h : 0)
-        var gates = uninitializedFloats(keepTrace ? t * n * 3 * h : 0)
-        var candidate = uninitializedFloats(keepTrace ? t * n * h : 0)
-        withCLayer(self, steps: t, batch: n, lengths: lengths) { layer in
-            withWorkspace(gru_forward_workspace(layer, keepTrace ? 1 : 0)) { workspace in
-                input.scalars.withUnsafeBufferPointer { x in
-                    withOptionalPointer(initialState?.scalars) { h0 in
-                        previous.withUnsafeMutableBufferPointer { previous in
-                            gates.withUnsafeMutableBufferPointer { gates in
-                                candidate.withUnsafeMutableBufferPointer { candidate in
-                                    var trace = gru_trace(previous: previous.baseAddress, gates: gates.baseAddress, candidate: candidate.baseAddress)
-                                    withUnsafePointer(to: &trace) { trace in
-                                        withTeam(threads) { team in
-                                            gru_layer_forward(layer, x.baseAddress, h0, &output, &last, keepTrace ? trace : nil, workspace, team)
+        var output = [Float](unsafeUninitializedCapacity: t * n * h) { _, c in c = t * n * h }
+        var last = [Float](unsafeUninitializedCapacity: n * h) { _, c in c = n * h }
+        var previous = [Float](unsafeUninitializedCapacity: keepTrace ? t * n * h : 0) { _, c in c = keepTrace ? t * n * h : 0 }
+        var gates = [Float](unsafeUninitializedCapacity: keepTrace ? 3 * t * n * h : 0) { _, c in c = keepTrace ? 3 * t * n * h : 0 }
+        var candidate = [Float](unsafeUninitializedCapacity: keepTrace ? t * n * h : 0) { _, c in c = keepTrace ? t * n * h : 0 }
+        let p = parameters
+        p.weightIH.scalars.withUnsafeBufferPointer { wih in
+            p.weightHH.scalars.withUnsafeBufferPointer { whh in
+                withOptionalPointer(p.biasIH?.scalars) { bih in
+                    withOptionalPointer(p.biasHH?.scalars) { bhh in
+                        withOptionalPointer(lengths) { lengths in
+                            var layer = cLayer(steps: t, batch: n, lengths: lengths, [wih.baseAddress, whh.baseAddress, bih, bhh][...])
+                            input.scalars.withUnsafeBufferPointer { x in
+                                withOptionalPointer(initialState?.scalars) { h0 in
+                                    previous.withUnsafeMutableBufferPointer { previous in
+                                        gates.withUnsafeMutableBufferPointer { gates in
+                                            candidate.withUnsafeMutableBufferPointer { candidate in
+                                                var trace = gru_trace(previous: previous.baseAddress, gates: gates.baseAddress, candidate: candidate.baseAddress)
+                                                let size = gru_forward_workspace(&layer, keepTrace ? 1 : 0)
+                                                withUnsafePointer(to: &trace) { trace in
+                                                    withTeam(threads, scratch: [size]) { team, workspace in
+                                                        gru_layer_forward(&layer, x.baseAddress, h0, &output, &last, keepTrace ? trace : nil, workspace[0], team)
+                                                    }
+                                                }
+                                            }
                                         }
                                     }
                                 }
@@ -93,37 +146,97 @@ extension GRULayer where Scalar == Float {
             candidateRecurrent: candidate, fast: true)
     }
 
-    /// Backpropagation through time on the C kernels, for a trace from ``fastRun``.
+    /// The forward passes of `layers` over one input on the C kernels, side by side
+    /// (`gru_layers_forward`), on the first layer's threads (inputs already checked).
+    static func fastForward(
+        _ layers: [GRULayer<Float>], _ input: Tensor<Float>, initialStates: [Tensor<Float>?], lengths: [Int]?, keepTrace: Bool
+    ) -> [GRULayerTrace<Float>] {
+        let (t, n) = (input.shape[0], input.shape[1])
+        // Per layer: output, final state, and the trace's previous states, gates, candidate.
+        let counts = layers.flatMap { l -> [Int] in
+            let h = l.hiddenSize
+            return [t * n * h, n * h, keepTrace ? t * n * h : 0, keepTrace ? t * n * 3 * h : 0, keepTrace ? t * n * h : 0]
+        }
+        // Read-only: the input, then per layer W_ih, W_hh, b_ih, b_hh, h0.
+        let reads: [[Float]?] = [input.scalars] + zip(layers, initialStates).flatMap { l, h0 -> [[Float]?] in
+            [l.parameters.weightIH.scalars, l.parameters.weightHH.scalars, l.parameters.biasIH?.scalars,
+             l.parameters.biasHH?.scalars, h0?.scalars]
+        }
+        let arrays = uninitializedArrays(counts) { out in
+            withPointers(reads) { r in
+                withOptionalPointer(lengths) { lengths in
+                    var cLayers = layers.indices.map { k in layers[k].cLayer(steps: t, batch: n, lengths: lengths, r[(1 + 5 * k)..<(5 + 5 * k)]) }
+                    var traces = layers.indices.map { k in gru_trace(previous: out[5 * k + 2], gates: out[5 * k + 3], candidate: out[5 * k + 4]) }
+                    let sizes = cLayers.indices.map { gru_forward_workspace(&cLayers[$0], keepTrace ? 1 : 0) }
+                    cLayers.withUnsafeBufferPointer { cl in
+                        traces.withUnsafeBufferPointer { tr in
+                            withTeam(layers[0].threads, scratch: sizes) { team, workspaces in
+                                var calls = layers.indices.map { k in
+                                    gru_forward_call(
+                                        layer: cl.baseAddress! + k, x: r[0], h0: r[5 + 5 * k], y: out[5 * k], h_n: out[5 * k + 1],
+                                        trace: keepTrace ? tr.baseAddress! + k : nil, workspace: workspaces[k])
+                                }
+                                gru_layers_forward(&calls, Int32(calls.count), team)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return layers.indices.map { k in
+            let h = layers[k].hiddenSize
+            return GRULayerTrace(
+                output: Tensor(unchecked: [t, n, h], scalars: arrays[5 * k]), finalState: Tensor(unchecked: [n, h], scalars: arrays[5 * k + 1]),
+                input: input, lengths: lengths, previousStates: arrays[5 * k + 2], gates: arrays[5 * k + 3], slopes: [],
+                candidateRecurrent: arrays[5 * k + 4], fast: true)
+        }
+    }
+
+    /// Backpropagation through time on the C kernels, for a trace from ``fastRun``; spelled
+    /// out for one layer, as ``fastRun`` is.
     func fastBackward(
         _ trace: GRULayerTrace<Float>, outputGradient: Tensor<Float>?, finalStateGradient: Tensor<Float>?
     ) -> GRULayerGradients<Float> {
         let (t, n, h, i) = (trace.output.shape[0], trace.output.shape[1], hiddenSize, inputSize)
-        var dInput = uninitializedFloats(t * n * i)
-        var dInitial = uninitializedFloats(n * h)
-        var gradients = parameters
-        gradients.updateTensors { $0.scalars = uninitializedFloats($0.count) }
-        withCLayer(self, steps: t, batch: n, lengths: trace.lengths) { layer in
-            withWorkspace(gru_backward_workspace(layer)) { workspace in
-                trace.input.scalars.withUnsafeBufferPointer { x in
-                    withOptionalPointer(outputGradient?.scalars) { dy in
-                        withOptionalPointer(finalStateGradient?.scalars) { dhN in
-                            var previous = trace.previousStates, gates = trace.gates, candidate = trace.candidateRecurrent
-                            previous.withUnsafeMutableBufferPointer { previous in
-                                gates.withUnsafeMutableBufferPointer { gates in
-                                    candidate.withUnsafeMutableBufferPointer { candidate in
-                                        var c = gru_trace(previous: previous.baseAddress, gates: gates.baseAddress, candidate: candidate.baseAddress)
-                                        var dbIH = gradients.biasIH?.scalars, dbHH = gradients.biasHH?.scalars
-                                        withOptionalMutablePointer(&dbIH) { dbIH in
-                                            withOptionalMutablePointer(&dbHH) { dbHH in
-                                                withTeam(threads) { team in
-                                                    gru_layer_backward(
-                                                        layer, x.baseAddress, &c, dy, dhN, &dInput, &dInitial,
-                                                        &gradients.weightIH.scalars, &gradients.weightHH.scalars, dbIH, dbHH, workspace, team)
+        var dInput = [Float](unsafeUninitializedCapacity: t * n * i) { _, c in c = t * n * i }
+        var dInitial = [Float](unsafeUninitializedCapacity: n * h) { _, c in c = n * h }
+        var dWih = [Float](unsafeUninitializedCapacity: 3 * h * i) { _, c in c = 3 * h * i }
+        var dWhh = [Float](unsafeUninitializedCapacity: 3 * h * h) { _, c in c = 3 * h * h }
+        let b = parameters.hasBias ? 3 * h : 0
+        var dbIH = [Float](unsafeUninitializedCapacity: b) { _, c in c = b }
+        var dbHH = [Float](unsafeUninitializedCapacity: b) { _, c in c = b }
+        let p = parameters
+        p.weightIH.scalars.withUnsafeBufferPointer { wih in
+            p.weightHH.scalars.withUnsafeBufferPointer { whh in
+                withOptionalPointer(p.biasIH?.scalars) { bih in
+                    withOptionalPointer(p.biasHH?.scalars) { bhh in
+                        withOptionalPointer(trace.lengths) { lengths in
+                            var layer = cLayer(steps: t, batch: n, lengths: lengths, [wih.baseAddress, whh.baseAddress, bih, bhh][...])
+                            trace.input.scalars.withUnsafeBufferPointer { x in
+                                withOptionalPointer(outputGradient?.scalars) { dy in
+                                    withOptionalPointer(finalStateGradient?.scalars) { dhN in
+                                        // The backward pass only reads the trace: no copy of it.
+                                        trace.previousStates.withUnsafeBufferPointer { previous in
+                                            trace.gates.withUnsafeBufferPointer { gates in
+                                                trace.candidateRecurrent.withUnsafeBufferPointer { candidate in
+                                                    var c = gru_trace(
+                                                        previous: UnsafeMutablePointer(mutating: previous.baseAddress),
+                                                        gates: UnsafeMutablePointer(mutating: gates.baseAddress),
+                                                        candidate: UnsafeMutablePointer(mutating: candidate.baseAddress))
+                                                    dbIH.withUnsafeMutableBufferPointer { dbIH in
+                                                        dbHH.withUnsafeMutableBufferPointer { dbHH in
+                                                            let size = gru_backward_workspace(&layer)
+                                                            withTeam(threads, scratch: [size]) { team, workspace in
+                                                                gru_layer_backward(
+                                                                    &layer, x.baseAddress, &c, dy, dhN, &dInput, &dInitial, &dWih, &dWhh,
+                                                                    b > 0 ? dbIH.baseAddress : nil, b > 0 ? dbHH.baseAddress : nil,
+                                                                    workspace[0], team)
+                                                            }
+                                                        }
+                                                    }
                                                 }
                                             }
                                         }
-                                        if let dbIH { gradients.biasIH!.scalars = dbIH }
-                                        if let dbHH { gradients.biasHH!.scalars = dbHH }
                                     }
                                 }
                             }
@@ -132,14 +245,72 @@ extension GRULayer where Scalar == Float {
                 }
             }
         }
+        var gradients = p
+        gradients.weightIH.scalars = dWih
+        gradients.weightHH.scalars = dWhh
+        if gradients.biasIH != nil { gradients.biasIH!.scalars = dbIH }
+        if gradients.biasHH != nil { gradients.biasHH!.scalars = dbHH }
         return GRULayerGradients(
             parameters: gradients, input: Tensor(unchecked: [t, n, i], scalars: dInput),
             initialState: Tensor(unchecked: [n, h], scalars: dInitial))
     }
-}
 
-/// `body` with a mutable pointer to the array's elements, or `nil` for no array.
-private func withOptionalMutablePointer<T, R>(_ array: inout [T]?, _ body: (UnsafeMutablePointer<T>?) throws -> R) rethrows -> R {
-    guard array != nil else { return try body(nil) }
-    return try array!.withUnsafeMutableBufferPointer { try body($0.baseAddress) }
+    /// The backward passes of `layers` on the C kernels, side by side (`gru_layers_backward`),
+    /// on the first layer's threads (arguments already checked).
+    static func fastBackward(
+        _ layers: [GRULayer<Float>], _ traces: [GRULayerTrace<Float>], outputGradients: [Tensor<Float>?],
+        finalStateGradients: [Tensor<Float>?]
+    ) -> [GRULayerGradients<Float>] {
+        let (t, n) = (traces[0].output.shape[0], traces[0].output.shape[1])
+        // Per layer: ∂input, ∂h0, ∂W_ih, ∂W_hh, ∂b_ih, ∂b_hh (empty without biases).
+        let counts = layers.flatMap { l -> [Int] in
+            let (h, i, b) = (l.hiddenSize, l.inputSize, l.parameters.hasBias ? 3 * l.hiddenSize : 0)
+            return [t * n * i, n * h, 3 * h * i, 3 * h * h, b, b]
+        }
+        // Read-only per layer: W_ih, W_hh, b_ih, b_hh, x, previous, gates, candidate, dy, dh_n.
+        let reads: [[Float]?] = layers.indices.flatMap { k -> [[Float]?] in
+            let (p, tr) = (layers[k].parameters, traces[k])
+            return [p.weightIH.scalars, p.weightHH.scalars, p.biasIH?.scalars, p.biasHH?.scalars, tr.input.scalars,
+                    tr.previousStates, tr.gates, tr.candidateRecurrent, outputGradients[k]?.scalars, finalStateGradients[k]?.scalars]
+        }
+        let arrays = uninitializedArrays(counts) { out in
+            withPointers(reads) { r in
+                withOptionalPointer(traces[0].lengths) { lengths in
+                    var cLayers = layers.indices.map { k in layers[k].cLayer(steps: t, batch: n, lengths: lengths, r[(10 * k)..<(10 * k + 4)]) }
+                    // The backward pass only reads the trace (gru_trace's pointers are mutable for
+                    // the forward pass, which writes it).
+                    var cTraces = layers.indices.map { k in
+                        gru_trace(previous: UnsafeMutablePointer(mutating: r[10 * k + 5]), gates: UnsafeMutablePointer(mutating: r[10 * k + 6]),
+                                  candidate: UnsafeMutablePointer(mutating: r[10 * k + 7]))
+                    }
+                    let sizes = cLayers.indices.map { gru_backward_workspace(&cLayers[$0]) }
+                    cLayers.withUnsafeBufferPointer { cl in
+                        cTraces.withUnsafeBufferPointer { tr in
+                            withTeam(layers[0].threads, scratch: sizes) { team, workspaces in
+                                var calls = layers.indices.map { k in
+                                    gru_backward_call(
+                                        layer: cl.baseAddress! + k, x: r[10 * k + 4], trace: tr.baseAddress! + k,
+                                        dy: r[10 * k + 8], dh_n: r[10 * k + 9], dx: out[6 * k], dh0: out[6 * k + 1],
+                                        dw_ih: out[6 * k + 2], dw_hh: out[6 * k + 3], db_ih: out[6 * k + 4], db_hh: out[6 * k + 5],
+                                        workspace: workspaces[k])
+                                }
+                                gru_layers_backward(&calls, Int32(calls.count), team)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return layers.indices.map { k in
+            let (h, i) = (layers[k].hiddenSize, layers[k].inputSize)
+            var gradients = layers[k].parameters
+            gradients.weightIH.scalars = arrays[6 * k + 2]
+            gradients.weightHH.scalars = arrays[6 * k + 3]
+            if gradients.biasIH != nil { gradients.biasIH!.scalars = arrays[6 * k + 4] }
+            if gradients.biasHH != nil { gradients.biasHH!.scalars = arrays[6 * k + 5] }
+            return GRULayerGradients(
+                parameters: gradients, input: Tensor(unchecked: [t, n, i], scalars: arrays[6 * k]),
+                initialState: Tensor(unchecked: [n, h], scalars: arrays[6 * k + 1]))
+        }
+    }
 }

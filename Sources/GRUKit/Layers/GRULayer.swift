@@ -202,8 +202,11 @@ extension GRULayer {
             candidateRecurrent: candidateRecurrent, fast: false)
     }
 
-    /// Validates the input, initial state and lengths; returns (T, N).
-    func checkInput(_ input: Tensor<Scalar>, initialState: Tensor<Scalar>?, lengths: [Int]?) throws -> (Int, Int) {
+    /// Validates the input, initial state and lengths; returns (T, N). `inputChecked`: the
+    /// input's values were already checked (finite) for another direction.
+    func checkInput(
+        _ input: Tensor<Scalar>, initialState: Tensor<Scalar>?, lengths: [Int]?, inputChecked: Bool = false
+    ) throws -> (Int, Int) {
         try parameters.checkShapes()
         guard input.rank == 3, input.shape[2] == inputSize else {
             throw GRUKitError.shapeMismatch(tensor: "input", expected: "(T, N, I) with I = \(inputSize)", actual: input.shape)
@@ -211,7 +214,7 @@ extension GRULayer {
         let (t, n) = (input.shape[0], input.shape[1])
         guard t >= 1 else { throw GRUKitError.invalidSize(option: "input: sequence length T", value: t, expected: "≥ 1") }
         guard n >= 1 else { throw GRUKitError.invalidSize(option: "input: batch size N", value: n, expected: "≥ 1") }
-        try input.requireFinite(name: "input")
+        if !inputChecked { try input.requireFinite(name: "input") }
         if let h0 = initialState {
             try h0.requireShape([n, hiddenSize], name: "initial state", meaning: "(N, H)")
             try h0.requireFinite(name: "initial state")
@@ -262,17 +265,10 @@ extension GRULayer {
     public func backward(
         _ trace: GRULayerTrace<Scalar>, outputGradient: Tensor<Scalar>?, finalStateGradient: Tensor<Scalar>?
     ) throws -> GRULayerGradients<Scalar> {
+        try checkBackward(trace, outputGradient: outputGradient, finalStateGradient: finalStateGradient)
         let (t, n, h) = (trace.output.shape[0], trace.output.shape[1], hiddenSize)
         let h3 = 3 * h, i = inputSize
-        guard trace.input.shape == [t, n, i], trace.gates.count == t * n * h3, trace.finalState.shape == [n, h] else {
-            throw GRUKitError.incompatible("backward: the trace does not come from forward(_:initialState:) on a layer of this shape")
-        }
-        try outputGradient?.requireShape([t, n, h], name: "output gradient", meaning: "(T, N, H)")
-        try finalStateGradient?.requireShape([n, h], name: "final state gradient", meaning: "(N, H)")
-        if trace.fast {
-            guard usesFastKernels, let layer = self as? GRULayer<Float> else {
-                throw GRUKitError.incompatible("backward: the trace comes from the fast kernels but this layer runs on the reference engine")
-            }
+        if trace.fast, let layer = self as? GRULayer<Float> {
             return layer.fastBackward(
                 trace as! GRULayerTrace<Float>, outputGradient: outputGradient as! Tensor<Float>?,
                 finalStateGradient: finalStateGradient as! Tensor<Float>?) as! GRULayerGradients<Scalar>
@@ -329,5 +325,18 @@ extension GRULayer {
             parameters: gradients,
             input: Tensor(unchecked: [t, n, i], scalars: dInput),
             initialState: Tensor(unchecked: [n, h], scalars: dh))
+    }
+
+    /// Checks that `trace` comes from this layer (and engine) and the gradients' shapes.
+    func checkBackward(_ trace: GRULayerTrace<Scalar>, outputGradient: Tensor<Scalar>?, finalStateGradient: Tensor<Scalar>?) throws {
+        let (t, n, h) = (trace.output.shape[0], trace.output.shape[1], hiddenSize)
+        guard trace.input.shape == [t, n, inputSize], trace.gates.count == t * n * 3 * h, trace.finalState.shape == [n, h] else {
+            throw GRUKitError.incompatible("backward: the trace does not come from forward(_:initialState:) on a layer of this shape")
+        }
+        try outputGradient?.requireShape([t, n, h], name: "output gradient", meaning: "(T, N, H)")
+        try finalStateGradient?.requireShape([n, h], name: "final state gradient", meaning: "(N, H)")
+        if trace.fast && !(usesFastKernels && Scalar.self == Float.self) {
+            throw GRUKitError.incompatible("backward: the trace comes from the fast kernels but this layer runs on the reference engine")
+        }
     }
 }
