@@ -166,7 +166,7 @@ extension GRULayer where Scalar == Float {
             withPointers(reads) { r in
                 withOptionalPointer(lengths) { lengths in
                     var cLayers = layers.indices.map { k in layers[k].cLayer(steps: t, batch: n, lengths: lengths, r[(1 + 5 * k)..<(5 + 5 * k)]) }
-                    var traces = layers.indices.map { k in gru_trace(previous: out[5 * k + 2], gates: out[5 * k + 3], candidate: out[5 * k + 4]) }
+                    let traces = layers.indices.map { k in gru_trace(previous: out[5 * k + 2], gates: out[5 * k + 3], candidate: out[5 * k + 4]) }
                     let sizes = cLayers.indices.map { gru_forward_workspace(&cLayers[$0], keepTrace ? 1 : 0) }
                     cLayers.withUnsafeBufferPointer { cl in
                         traces.withUnsafeBufferPointer { tr in
@@ -279,7 +279,7 @@ extension GRULayer where Scalar == Float {
                     var cLayers = layers.indices.map { k in layers[k].cLayer(steps: t, batch: n, lengths: lengths, r[(10 * k)..<(10 * k + 4)]) }
                     // The backward pass only reads the trace (gru_trace's pointers are mutable for
                     // the forward pass, which writes it).
-                    var cTraces = layers.indices.map { k in
+                    let cTraces = layers.indices.map { k in
                         gru_trace(previous: UnsafeMutablePointer(mutating: r[10 * k + 5]), gates: UnsafeMutablePointer(mutating: r[10 * k + 6]),
                                   candidate: UnsafeMutablePointer(mutating: r[10 * k + 7]))
                     }
