@@ -32,7 +32,7 @@ struct PredictCommand: ParsableCommand {
     }
 
     func run() throws {
-        let loaded = try LoadedModel(model, loss: nil)
+        let loaded = try LoadedModel(model, loss: nil, command: "predict")
         if data.csv != nil { return try forecast(loaded) }
         var d = try inputs(of: data.data!, for: loaded)
         if let last, last < d.sampleCount { d = try d.subset(Array((d.sampleCount - last)..<d.sampleCount)) }

@@ -6,7 +6,7 @@ import GRUKit
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train a GRU model (GRU stack + linear head) on a safetensors dataset or a CSV time series.",
+        abstract: "Train a GRU model (GRU stack + linear head) on a safetensors dataset or a CSV time series, or a character language model on a text.",
         discussion: """
             The model reads (N, T, I) sequences batch-first. A target (N, T, O) makes the head read every step; \
             (N, O) makes it read the last step (out[:, -1, :]; with lengths, each sequence's last valid step). \
@@ -16,9 +16,15 @@ struct TrainCommand: ParsableCommand {
             clipping happens before each step, so a run matches the same loop in PyTorch. Every random choice comes from --seed. \
             After every epoch a checkpoint (safetensors + JSON) is written atomically, with the metrics log (JSON lines) and the \
             loss curve (SVG); --resume CHECKPOINT with the same options continues exactly where the run stopped.
+
+            With --text FILE (UTF-8) it trains a character language model instead: embedding (--embedding-size, or --one-hot) → \
+            GRU (forward) → head over the text's characters, each character of a window of --sequence-length predicting the next \
+            (cross-entropy, in nats per character; the loss curve shows the uniform baseline ln V). --validation-split holds out \
+            the text's last windows. The model file keeps the vocabulary, for gru generate and gru evaluate --text.
             """)
 
     @OptionGroup(title: "Data") var data: DataOptions
+    @OptionGroup(title: "Text") var text: TextOptions
     @Option(help: ArgumentHelp("The share of samples held out for validation (a CSV's last windows; otherwise a seeded random choice).", valueName: "fraction"))
     var validationSplit = 0.0
     @Option(help: ArgumentHelp("Validation samples from another file of the same kind.", valueName: "file")) var validationData: String?
@@ -42,7 +48,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Threads for the GRU kernels (results are the same for any count).") var threads = 1
 
     func validate() throws {
-        try data.validateSource()
+        try data.validateSource(text: .some(text.text))
+        if text.text != nil { try validateText() }
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
         guard model.hiddenSize >= 1 else { throw ValidationError("--hidden-size must be at least 1, got \(model.hiddenSize)") }
@@ -73,6 +80,11 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
+        if text.text != nil {
+            var job = try textJob()
+            _ = try job.run()
+            return
+        }
         let configuration = try trainingConfiguration()
         let prepared = try PreparedData.forTraining(data, validationFraction: validationSplit, validationFile: validationData,
                                                     seed: seed ^ 0x7370_6C69_7400_0000)  // "split"
@@ -92,15 +104,21 @@ struct TrainCommand: ParsableCommand {
               + " from \(prepared.name); input (N, \(prepared.training.steps), \(prepared.training.inputSize)), target \(Array(prepared.training.target.shape.dropFirst()))")
         print("model: GRU \(c.inputSize) → \(c.hiddenSize) × \(c.layerCount) layer(s)\(c.direction == .bidirectional ? " bidirectional" : ""), "
               + "head → \(gruModel.parameters.head.outputSize) (\(gruModel.readout.rawValue)), \(gruModel.parameters.parameterCount) parameters, loss \(loss.rawValue)")
-        let o = configuration.optimizer
-        print("training: \(o.kind.rawValue) lr \(o.learningRate), batch \(batchSize), \(epochs) epoch(s)\(noShuffle ? " in order" : ", shuffled")"
-              + ", seed \(seed)" + (resume.map { ", resuming \($0) after epoch \(trainer.state.epoch)" } ?? ""))
+        print(trainingLine(configuration, resumedAfter: trainer.state.epoch))
 
         let session = TrainingSession(files: files, progress: progress, patience: patience, save: URL(fileURLWithPath: save))
         try session.run(&trainer, on: prepared.training, validation: prepared.validation,
                         metadata: [GRUModelMetadata.key: try metadata.json()], model: metadata) { model, url in
             try Self.write(model.model, metadata: metadata, to: url)
         }
+    }
+
+    /// The `training:` line: optimizer, batches, epochs, seed, and where a resumed run starts.
+    func trainingLine(_ configuration: TrainingConfiguration, resumedAfter epoch: Int) -> String {
+        let o = configuration.optimizer
+        return "training: \(o.kind.rawValue) lr \(o.learningRate), batch \(batchSize), \(epochs) epoch(s)\(noShuffle ? " in order" : ", shuffled")"
+            + (configuration.clipNorm.map { ", clip norm \($0)" } ?? "") + ", seed \(seed)"
+            + (resume.map { ", resuming \($0) after epoch \(epoch)" } ?? "")
     }
 
     /// Writes a model file with the training metadata, atomically.

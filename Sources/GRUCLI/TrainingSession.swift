@@ -4,7 +4,7 @@ import GRUKit
 /// What `gru train` does around the training loop, for any model: after every epoch a
 /// checkpoint, the metrics log, the loss curve and (with validation) the best model so far; the
 /// progress display; the final model. A new kind of model (a character language model, say)
-/// plugs in with its own data, `Trainer` and way of saving itself.
+/// plugs in with its own data, `Trainer` and way of saving itself (`gru train --text` does).
 struct TrainingSession {
     let files: OutputFiles
     let progress: ProgressStyle
@@ -49,6 +49,9 @@ struct TrainingSession {
 /// The files a training run writes, named after `--save` unless given.
 struct OutputFiles {
     let checkpoint, metrics, plot, best: URL
+    /// The loss curve's heading, y label and dashed reference level.
+    var plotTitle = "Loss per epoch", plotYLabel = "loss (log scale)"
+    var baseline: SVGLinePlot.Baseline?
 
     init(save: String, checkpoint: String?, metrics: String?, plot: String?) {
         let stem = URL(fileURLWithPath: save).deletingPathExtension().path
@@ -62,6 +65,6 @@ struct OutputFiles {
     /// resumed run's files hold every epoch once).
     func writeLogs(_ history: [EpochRecord]) throws {
         try TextFile.write(try history.map { try $0.jsonLine() + "\n" }.joined(), to: metrics)
-        try SVGLinePlot.lossCurve(history).write(to: plot)
+        try SVGLinePlot.lossCurve(history, title: plotTitle, yLabel: plotYLabel, baseline: baseline).write(to: plot)
     }
 }
