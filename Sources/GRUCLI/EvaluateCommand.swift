@@ -17,7 +17,7 @@ struct EvaluateCommand: ParsableCommand {
             windows (the ones gru train --validation-split held out).
             """)
 
-    @Option(help: ArgumentHelp("The model file written by gru train.", valueName: "file")) var model: String
+    @Option(help: ArgumentHelp("The model file written by gru train (or one of its checkpoints).", valueName: "file")) var model: String
     @OptionGroup(title: "Data") var data: DataOptions
     @OptionGroup(title: "Text") var text: TextOptions
     @Option(help: ArgumentHelp("Evaluate the last this many samples only (a CSV's or a text's validation windows, say).", valueName: "count")) var last: Int?

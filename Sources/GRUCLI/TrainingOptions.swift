@@ -64,10 +64,10 @@ struct DataOptions: ParsableArguments {
 /// A UTF-8 text for a character language model: what `gru train` learns from and `gru
 /// evaluate` measures on.
 struct TextOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("A UTF-8 text: train (or evaluate) a character language model, each character predicting the next.", valueName: "file"))
+    @Option(help: ArgumentHelp("A UTF-8 text, for a character language model: each character of a window predicts the next.", valueName: "file"))
     var text: String?
 
-    @Option(help: ArgumentHelp("Text: T, the characters per window (default: 100 for a new model, the model's own otherwise).", valueName: "characters"))
+    @Option(help: ArgumentHelp("Text: T, the characters per window (default: the window the model was trained with; 100 for a new model).", valueName: "characters"))
     var sequenceLength: Int?
 
     /// Throws unless the text options are in range; `--sequence-length` only with `--text`.
@@ -90,10 +90,10 @@ struct ModelOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Dropout between GRU layers in training, in [0, 1).", valueName: "p")) var dropout = 0.0
     @Option(help: ArgumentHelp("Initial weights of new models: pytorch (uniform ±1/√H) or xavier-orthogonal (Keras's).", valueName: "scheme"))
     var initScheme = Initialization.pytorch
-    @Option(help: "Text: E, the width of the learned character vectors (new models).") var embeddingSize = 32
+    @Option(help: ArgumentHelp("Text: E, the width of the learned character vectors (new models).", valueName: "width")) var embeddingSize = 32
     @Flag(help: "Text: feed one-hot vectors (width V) instead of learned embeddings (new models).") var oneHot = false
 
-    @Option(help: ArgumentHelp("The loss: mse, bce (sigmoid + binary cross-entropy) or cross-entropy (softmax; integer targets). Default: mse, or cross-entropy for integer targets.", valueName: "loss"))
+    @Option(help: ArgumentHelp("The loss: mse, bce (sigmoid + binary cross-entropy) or cross-entropy (softmax; integer targets). Default: mse, or cross-entropy for integer targets and for a text.", valueName: "loss"))
     var loss: Loss?
 }
 
