@@ -3,8 +3,8 @@
 
     python3 scripts/check_charlm_interop.py [MODEL.safetensors]
 
-Without an argument it trains a small model first (`gru demo char-lm` on the committed
-fortunes-min text, a few steps). Then it reads the file with safetensors, builds the PyTorch
+Without an argument it trains a small model first (`gru train --text` on the committed
+fortunes-min text, two epochs). Then it reads the file with safetensors, builds the PyTorch
 module it describes from the `grukit.model` metadata (nn.Embedding or one-hot, nn.GRU with
 batch_first, nn.Linear), loads the tensors with load_state_dict(strict=True), decodes greedily
 in float64 from a prompt, and compares that text with `gru generate --temperature 0`.
@@ -46,8 +46,9 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         path = sys.argv[1] if len(sys.argv) > 1 else None
         if path is None:
-            subprocess.run([GRU_BIN, "demo", "char-lm", "--text", os.path.join(ROOT, "examples", "char-lm", "fortunes-min.txt"),
-                            "--output", tmp, "--steps", "40", "--hidden-size", "48", "--layers", "2", "--evaluate-every", "20"],
+            subprocess.run([GRU_BIN, "train", "--text", os.path.join(ROOT, "examples", "char-lm", "fortunes-min.txt"),
+                            "--save", os.path.join(tmp, "model.safetensors"), "--epochs", "2", "--hidden-size", "48", "--layers", "2",
+                            "--lr", "0.002", "--progress", "none"],
                            check=True, capture_output=True)
             path = os.path.join(tmp, "model.safetensors")
         with safe_open(path, "pt") as f:

@@ -11,7 +11,8 @@ random weights, exports it with `gru export`, and checks that:
 - ONNX Runtime runs it on two batches of different T and N (the axes are dynamic), and its
   logits and h_n equal, within 1e-5, an independent float64 numpy implementation of the GRU
   equations of GRU-CONVENTIONS.md (and, for the PyTorch convention, torch.nn.GRU + Linear
-  loading the same file).
+  loading the same file, on packed sequences when there are lengths; a last-step head reads each
+  sequence's last valid step).
 
 With --write-fixtures it also writes Tests/GRUKitTests/Fixtures/onnx/export/<case>/: the model
 file, the exported .onnx, the inputs and ONNX Runtime's outputs, so `swift test` proves, without
@@ -75,7 +76,8 @@ def reference(tensors, meta, layers, directions, x, h0, lengths):
             outs.append(out)
             finals.append(final)
         layer_in = np.concatenate(outs, axis=-1)
-    states = layer_in[-1] if meta["readout"] == "last-step" else layer_in
+    # A last-step head reads each sequence's last valid step (step T - 1 without lengths).
+    states = layer_in[lengths - 1, np.arange(N)] if meta["readout"] == "last-step" else layer_in
     logits = states @ tensors["head.weight"].astype(np.float64).T + tensors.get("head.bias", np.zeros(O))
     if meta["batch_first"] and meta["readout"] == "every-step":
         logits = logits.transpose(1, 0, 2)
@@ -83,7 +85,8 @@ def reference(tensors, meta, layers, directions, x, h0, lengths):
 
 
 def torch_reference(path, meta, layers, directions, x, h0, lengths):
-    """torch.nn.GRU + Linear on the same file (PyTorch convention only, all lengths = T)."""
+    """torch.nn.GRU + Linear on the same file (PyTorch convention only); with lengths, a packed
+    sequence, and a last-step head reads out[lengths - 1, arange(N)]."""
     class Model(torch.nn.Module):
         def __init__(self, bias):
             super().__init__()
@@ -93,10 +96,18 @@ def torch_reference(path, meta, layers, directions, x, h0, lengths):
     state = {k: v for k, v in load_torch(path).items() if k.startswith(("gru.", "head."))}
     model = Model(bias="gru.bias_ih_l0" in state)
     model.load_state_dict(state)
+    bf = meta["batch_first"]
     with torch.no_grad():
-        y, h_n = model.gru(torch.from_numpy(x), None if h0 is None else torch.from_numpy(h0))
+        inputs, state = torch.from_numpy(x), None if h0 is None else torch.from_numpy(h0)
+        if lengths is None:
+            y, h_n = model.gru(inputs, state)
+        else:
+            packed = torch.nn.utils.rnn.pack_padded_sequence(inputs, torch.from_numpy(lengths), batch_first=bf, enforce_sorted=False)
+            y, h_n = model.gru(packed, state)
+            y, _ = torch.nn.utils.rnn.pad_packed_sequence(y, batch_first=bf, total_length=x.shape[1 if bf else 0])
         if meta["readout"] == "last-step":
-            y = y[:, -1] if meta["batch_first"] else y[-1]
+            last = torch.from_numpy(lengths - 1) if lengths is not None else torch.full((y.shape[0 if bf else 1],), y.shape[1 if bf else 0] - 1)
+            y = y[torch.arange(len(last)), last] if bf else y[last, torch.arange(len(last))]
         return model.head(y).numpy(), h_n.numpy()
 
 
@@ -161,8 +172,8 @@ def check(c, gru, folder, rng):
         logits, h_n = session.run(["logits", "h_n"], feeds)
         ref_logits, ref_h_n = reference(tensors, meta, c["layers"], c["directions"], feeds["input"], feeds.get("h0"), feeds.get("lengths"))
         worst = max(worst, np.abs(logits - ref_logits).max(), np.abs(h_n - ref_h_n).max())
-        if (c["reset"], c["update"]) == ("after", "keeps-old") and "lengths" not in feeds:
-            t_logits, t_h_n = torch_reference(model_path, meta, c["layers"], c["directions"], feeds["input"], feeds.get("h0"), None)
+        if (c["reset"], c["update"]) == ("after", "keeps-old"):
+            t_logits, t_h_n = torch_reference(model_path, meta, c["layers"], c["directions"], feeds["input"], feeds.get("h0"), feeds.get("lengths"))
             worst = max(worst, np.abs(logits - t_logits).max(), np.abs(h_n - t_h_n).max())
         if (T, N) == (5, 3):
             fixture = (feeds, {"logits": logits, "h_n": h_n})

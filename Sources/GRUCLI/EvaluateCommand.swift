@@ -6,30 +6,38 @@ import GRUKit
 struct EvaluateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluate",
-        abstract: "Measure a trained model's loss and errors on a safetensors dataset or a CSV time series.",
+        abstract: "Measure a trained model's loss and errors on a safetensors dataset, a CSV time series or a text.",
         discussion: """
             Prints the model's loss (mean over the samples) and, for values, the mean squared and absolute errors in the data's \
             units (normalisation undone); for class indices, the accuracy. On a CSV time series it also prints the errors of \
             the naive forecast that repeats each window's last target value, when the targets are among the inputs' columns. \
-            A CSV is read with the columns, window and normalisation saved in the model file.
+            A CSV is read with the columns, window and normalisation saved in the model file. A character language model \
+            is evaluated on a --text: its loss per character (nats and bits) over the text's windows, against the uniform \
+            baseline ln V, and how often its most likely next character is the right one; --last K takes the text's last K \
+            windows (the ones gru train --validation-split held out).
             """)
 
-    @Option(help: ArgumentHelp("The model file written by gru train.", valueName: "file")) var model: String
+    @Option(help: ArgumentHelp("The model file written by gru train (or one of its checkpoints).", valueName: "file")) var model: String
     @OptionGroup(title: "Data") var data: DataOptions
-    @Option(help: ArgumentHelp("Evaluate the last this many samples only (a CSV's validation windows, say).", valueName: "count")) var last: Int?
+    @OptionGroup(title: "Text") var text: TextOptions
+    @Option(help: ArgumentHelp("Evaluate the last this many samples only (a CSV's or a text's validation windows, say).", valueName: "count")) var last: Int?
     @Option(help: ArgumentHelp("The loss, when the model file does not record it.", valueName: "loss")) var loss: Loss?
     @Option(help: "Samples per batch.") var batchSize = 256
     @Flag(help: "Print one JSON object instead of lines.") var json = false
 
     func validate() throws {
-        try data.validateSource(requireTarget: false)
+        try data.validateSource(requireTarget: false, text: .some(text.text))
         if data.csv != nil, data.target != nil || data.features != nil { throw ValidationError("--target and --features come from the model file; leave them out") }
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
         if let last, last < 1 { throw ValidationError("--last must be at least 1, got \(last)") }
+        if text.text != nil, let loss, loss != .softmaxCrossEntropy {
+            throw ValidationError("--loss \(loss.rawValue): a character language model is measured by its cross-entropy; leave --loss out")
+        }
     }
 
     func run() throws {
-        let loaded = try LoadedModel(model, loss: loss)
+        if let path = text.text { return try evaluateText(path) }
+        let loaded = try LoadedModel(model, loss: loss, command: "evaluate")
         let (windows, dataset) = try PreparedData.forModel(data, metadata: loaded.metadata.data, requireTargets: true)
         var d = dataset!
         let first = max(0, d.sampleCount - (last ?? d.sampleCount))
@@ -85,11 +93,19 @@ struct LoadedModel {
     let metadata: GRUModelMetadata
     let file: String
 
-    init(_ file: String, loss: Loss?) throws {
+    /// - Parameter command: the subcommand loading it, for the message that turns away a
+    ///   character model.
+    init(_ file: String, loss: Loss?, command: String) throws {
         let safetensors = try SafeTensorsFile(contentsOf: URL(fileURLWithPath: file))
+        metadata = try GRUModelMetadata(of: safetensors) ?? GRUModelMetadata(batchFirst: true)
+        if metadata.kind == CharacterLanguageModel<Float>.kind {
+            throw CommandError(command == "evaluate"
+                ? "\(file) is a character language model: evaluate it on a text with --text FILE"
+                : "\(file) is a character language model, which gru \(command) does not run: generate text with gru generate --model \(file) "
+                    + "(or measure its loss with gru evaluate --model \(file) --text FILE)")
+        }
         var model = try GRUModel<Float>(file: safetensors, defaults: GRUModelMetadata(batchFirst: true))
         model.configuration.batchFirst = true
-        metadata = try GRUModelMetadata(of: safetensors) ?? GRUModelMetadata(batchFirst: true)
         guard let chosen = loss ?? metadata.loss else {
             throw CommandError("\(file): the file records no loss (it was not trained by gru train); give --loss")
         }

@@ -14,7 +14,7 @@ struct GenerateCommand: ParsableCommand {
             one is given) followed by the generated text. The same seed gives the same text.
             """)
 
-    @Option(help: ArgumentHelp("A character model file (from gru demo char-lm).", valueName: "file"))
+    @Option(help: ArgumentHelp("A character model file (from gru train --text or gru demo char-lm; its checkpoints are model files too).", valueName: "file"))
     var model: String
     @Option(help: "The text to continue; every character must be in the model's vocabulary. Default: a newline, when the vocabulary has one.")
     var prompt: String?

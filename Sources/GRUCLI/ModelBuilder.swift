@@ -56,3 +56,39 @@ struct ModelBuilder {
         return (model, loss)
     }
 }
+
+extension ModelBuilder {
+    /// The character model `gru train --text` starts from — a checkpoint, `--init` weights (a
+    /// character model file) or a new model over the text's characters — and the window
+    /// length its file records, if any.
+    func characterModel(for corpus: TextCorpus) throws -> (model: CharacterLanguageModel<Float>, window: Int?) {
+        if let file = resume ?? options.initFile {
+            let safetensors = try SafeTensorsFile(contentsOf: URL(fileURLWithPath: file))
+            let loaded = try CharacterLanguageModel<Float>(file: safetensors)
+            var c = loaded.configuration
+            c.dropout = options.dropout
+            let model = try CharacterLanguageModel(parameters: loaded.parameters, vocabulary: loaded.vocabulary, configuration: c)
+            return (model, try GRUModelMetadata(of: safetensors)?.data?.window)
+        }
+        var architecture = CharacterModelConfiguration(
+            input: options.oneHot ? .oneHot : .embedding(size: options.embeddingSize), hiddenSize: options.hiddenSize, layerCount: options.layers)
+        architecture.dropout = options.dropout
+        var generator = SeededGenerator(seed: seed ^ 0x696E_6974_0000_0000)  // "init"
+        let vocabulary = corpus.vocabulary
+        switch options.initScheme {
+        case .pytorch:
+            return (try CharacterLanguageModel(vocabulary: vocabulary, architecture: architecture, using: &generator), nil)
+        case .xavierOrthogonal:
+            // The embedding as PyTorch draws it (standard normal), the GRU as Keras, the head as the GRU path's.
+            let c = try architecture.gruConfiguration(vocabularySize: vocabulary.count)
+            let embedding = options.oneHot ? nil : try Embedding<Float>(count: vocabulary.count, size: options.embeddingSize, using: &generator).parameters
+            var layers: [GRUParameters<Float>] = []
+            for k in 0..<c.layerCount {
+                layers.append(try .initialized(.xavierOrthogonal, inputSize: c.layerInputSize(k), hiddenSize: c.hiddenSize, using: &generator))
+            }
+            let head = try Linear<Float>(inputSize: c.hiddenSize, outputSize: vocabulary.count, using: &generator)
+            let parameters = CharacterModelParameters(embedding: embedding, gru: GRUStackParameters(layers: layers, directionCount: 1), head: head.parameters)
+            return (try CharacterLanguageModel(parameters: parameters, vocabulary: vocabulary, configuration: c), nil)
+        }
+    }
+}

@@ -12,10 +12,11 @@ struct PredictCommand: ParsableCommand {
             cross-entropy model 'class' (int64, the most likely class). With --csv, every window of the file is forecast — \
             also the last ones, whose targets lie past the end — and OUTPUT (CSV) lists, per window, the CSV line of its \
             target row, --x-column's value there, the true target (when the file has it) and the prediction; --plot draws \
-            them (SVG) with the naive last-value forecast beside.
+            them (SVG) with the naive last-value forecast beside. A character language model is turned away: its text comes \
+            from gru generate.
             """)
 
-    @Option(help: ArgumentHelp("The model file written by gru train.", valueName: "file")) var model: String
+    @Option(help: ArgumentHelp("The model file written by gru train (a GRU with a head).", valueName: "file")) var model: String
     @OptionGroup(title: "Data") var data: DataOptions
     @Option(help: ArgumentHelp("Where to write the predictions: .safetensors (with --data) or .csv (with --csv).", valueName: "file")) var output: String
     @Option(help: ArgumentHelp("Predict the last this many samples or windows only.", valueName: "count")) var last: Int?
@@ -32,7 +33,7 @@ struct PredictCommand: ParsableCommand {
     }
 
     func run() throws {
-        let loaded = try LoadedModel(model, loss: nil)
+        let loaded = try LoadedModel(model, loss: nil, command: "predict")
         if data.csv != nil { return try forecast(loaded) }
         var d = try inputs(of: data.data!, for: loaded)
         if let last, last < d.sampleCount { d = try d.subset(Array((d.sampleCount - last)..<d.sampleCount)) }

@@ -34,8 +34,20 @@ final class ProgressReporter {
         stepsAtStart = startStep
     }
 
+    /// Skipped steps reported one by one, at most this many in a run (then only counted).
+    private let skipNoticeLimit = 10
+    private var skipNotices = 0
+
     /// After each step.
     func step(_ p: StepProgress) {
+        if let skipped = p.skipped {
+            skipNotices += 1
+            guard skipNotices <= skipNoticeLimit else { return }
+            let more = skipNotices == skipNoticeLimit ? " (further skipped steps are counted in the epoch lines)" : ""
+            clearBar()
+            FileHandle.standardError.write(Data("warning: skipped the step at \(skipped)\(more)\n".utf8))
+            return
+        }
         stepsDone = p.step - stepsAtStart
         let now = Date()
         let speed = p.seconds > 0 ? Double(p.samples) / p.seconds : 0
@@ -65,9 +77,20 @@ final class ProgressReporter {
         }
     }
 
+    /// Removes the bar, if one is drawn.
+    private func clearBar() {
+        if drewBar { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        drewBar = false
+    }
+
+    /// When the run stops with an error: the bar gives way to the error line.
+    func interrupted() {
+        clearBar()
+    }
+
     /// After each epoch: one summary line.
     func epoch(_ r: EpochRecord, of epochs: Int, note: String) {
-        if drewBar { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        clearBar()
         var line = "epoch \(r.epoch)/\(epochs)  train loss \(number(r.trainingLoss))"
         if let v = r.validationLoss { line += "  validation loss \(number(v))" }
         line += "  lr \(number(r.learningRate))  \(String(format: "%.2f", r.seconds)) s"
@@ -76,7 +99,7 @@ final class ProgressReporter {
         lastDraw = style == .lines ? Date() : .distantPast
     }
 
-    private func number(_ x: Double) -> String { String(format: x != 0 && abs(x) < 1e-3 ? "%.3e" : "%.5f", x) }
+    private func number(_ x: Double) -> String { String(format: x != 0 && (abs(x) < 1e-3 || abs(x) >= 1e6) ? "%.3e" : "%.5f", x) }
 
     private func duration(_ seconds: Double) -> String {
         guard seconds.isFinite else { return "?" }

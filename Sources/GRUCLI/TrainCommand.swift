@@ -6,7 +6,7 @@ import GRUKit
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train a GRU model (GRU stack + linear head) on a safetensors dataset or a CSV time series.",
+        abstract: "Train a GRU model (GRU stack + linear head) on a safetensors dataset or a CSV time series, or a character language model on a text.",
         discussion: """
             The model reads (N, T, I) sequences batch-first. A target (N, T, O) makes the head read every step; \
             (N, O) makes it read the last step (out[:, -1, :]; with lengths, each sequence's last valid step). \
@@ -15,11 +15,19 @@ struct TrainCommand: ParsableCommand {
             with --no-shuffle, batches are consecutive slices of B samples in order, the loss is the batch's mean, and \
             clipping happens before each step, so a run matches the same loop in PyTorch. Every random choice comes from --seed. \
             After every epoch a checkpoint (safetensors + JSON) is written atomically, with the metrics log (JSON lines) and the \
-            loss curve (SVG); --resume CHECKPOINT with the same options continues exactly where the run stopped.
+            loss curve (SVG); --resume CHECKPOINT with the same options continues exactly where the run stopped. A step \
+            whose loss, gradients or updated weights hold NaN or Inf stops the run with a message naming the epoch, batch \
+            and step, before that epoch's checkpoint (the previous one is kept), or with --skip-nonfinite is skipped.
+
+            With --text FILE (UTF-8) it trains a character language model instead: embedding (--embedding-size, or --one-hot) → \
+            GRU (forward) → head over the text's characters, each character of a window of --sequence-length predicting the next \
+            (cross-entropy, in nats per character; the loss curve shows the uniform baseline ln V). --validation-split holds out \
+            the text's last windows. The model file keeps the vocabulary, for gru generate and gru evaluate --text.
             """)
 
     @OptionGroup(title: "Data") var data: DataOptions
-    @Option(help: ArgumentHelp("The share of samples held out for validation (a CSV's last windows; otherwise a seeded random choice).", valueName: "fraction"))
+    @OptionGroup(title: "Text") var text: TextOptions
+    @Option(help: ArgumentHelp("The share of samples held out for validation (a CSV's or a text's last windows; otherwise a seeded random choice).", valueName: "fraction"))
     var validationSplit = 0.0
     @Option(help: ArgumentHelp("Validation samples from another file of the same kind.", valueName: "file")) var validationData: String?
 
@@ -32,6 +40,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "The seed of the initial weights, the validation split, the epoch orders and dropout.") var seed: UInt64 = 0
     @Option(help: ArgumentHelp("Stop after this many epochs without a better validation loss.", valueName: "epochs")) var patience: Int?
     @Option(help: "How much lower a validation loss must be to count as better.") var minDelta = 0.0
+    @Flag(help: ArgumentHelp("Skip a step whose loss or gradients (or the weights after it) hold NaN or Inf, rather than stop: its update is undone, it is counted and reported, and an epoch that skips every step stops the run."))
+    var skipNonfinite = false
     @Option(help: ArgumentHelp("Where to write the trained model (safetensors).", valueName: "file")) var save: String
     @Option(help: ArgumentHelp("The checkpoint written every epoch (default: <save>.checkpoint.safetensors, with a .json beside it).", valueName: "file"))
     var checkpoint: String?
@@ -42,7 +52,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Threads for the GRU kernels (results are the same for any count).") var threads = 1
 
     func validate() throws {
-        try data.validateSource()
+        try data.validateSource(text: .some(text.text))
+        if text.text != nil { try validateText() }
+        if model.oneHot, text.text == nil { throw ValidationError("--one-hot feeds a character model's characters; use it with --text") }
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
         guard model.hiddenSize >= 1 else { throw ValidationError("--hidden-size must be at least 1, got \(model.hiddenSize)") }
@@ -67,12 +79,18 @@ struct TrainCommand: ParsableCommand {
         var c = TrainingConfiguration(optimizer: try optimizer.configuration())
         c.schedule = try optimizer.learningRateSchedule(epochs: epochs)
         (c.clipNorm, c.clipValue, c.batchSize, c.epochs) = (optimizer.clipNorm, optimizer.clipValue, batchSize, epochs)
-        (c.shuffle, c.patience, c.minimumImprovement, c.seed) = (!noShuffle, patience, minDelta, seed)
+        (c.shuffle, c.patience, c.minimumImprovement, c.seed, c.skipNonFinite) = (!noShuffle, patience, minDelta, seed, skipNonfinite)
         do { try c.validate() } catch let error as GRUKitError { throw ValidationError(OptimizerOptions.optionName(error)) }
         return c
     }
 
     func run() throws {
+        if text.text != nil {
+            var job = try textJob()
+            try checkOutputFolders()
+            _ = try job.run()
+            return
+        }
         let configuration = try trainingConfiguration()
         let prepared = try PreparedData.forTraining(data, validationFraction: validationSplit, validationFile: validationData,
                                                     seed: seed ^ 0x7370_6C69_7400_0000)  // "split"
@@ -86,21 +104,42 @@ struct TrainCommand: ParsableCommand {
         var metadata = GRUModelMetadata(convention: gruModel.configuration.convention, readout: gruModel.readout, batchFirst: true)
         (metadata.loss, metadata.data) = (loss, prepared.metadata)
         let files = OutputFiles(save: save, checkpoint: checkpoint, metrics: metrics, plot: plot)
+        try checkOutputFolders()
 
         let c = gruModel.configuration
         print("data: \(prepared.training.sampleCount) training sample(s)" + (prepared.validation.map { ", \($0.sampleCount) validation" } ?? "")
               + " from \(prepared.name); input (N, \(prepared.training.steps), \(prepared.training.inputSize)), target \(Array(prepared.training.target.shape.dropFirst()))")
         print("model: GRU \(c.inputSize) → \(c.hiddenSize) × \(c.layerCount) layer(s)\(c.direction == .bidirectional ? " bidirectional" : ""), "
               + "head → \(gruModel.parameters.head.outputSize) (\(gruModel.readout.rawValue)), \(gruModel.parameters.parameterCount) parameters, loss \(loss.rawValue)")
-        let o = configuration.optimizer
-        print("training: \(o.kind.rawValue) lr \(o.learningRate), batch \(batchSize), \(epochs) epoch(s)\(noShuffle ? " in order" : ", shuffled")"
-              + ", seed \(seed)" + (resume.map { ", resuming \($0) after epoch \(trainer.state.epoch)" } ?? ""))
+        print(trainingLine(configuration, resumedAfter: trainer.state.epoch))
 
         let session = TrainingSession(files: files, progress: progress, patience: patience, save: URL(fileURLWithPath: save))
         try session.run(&trainer, on: prepared.training, validation: prepared.validation,
                         metadata: [GRUModelMetadata.key: try metadata.json()], model: metadata) { model, url in
             try Self.write(model.model, metadata: metadata, to: url)
         }
+    }
+
+    /// Throws unless the folder of every file the run writes exists and can be written to, so
+    /// that a run does not fail at its first checkpoint or its end.
+    func checkOutputFolders() throws {
+        let files = OutputFiles(save: save, checkpoint: checkpoint, metrics: metrics, plot: plot)
+        for (option, url) in [("--save", URL(fileURLWithPath: save)), ("--checkpoint", files.checkpoint), ("--metrics", files.metrics), ("--plot", files.plot)] {
+            let folder = url.deletingLastPathComponent().path
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
+                throw CommandError("\(option) \(url.path): the folder \(folder) does not exist")
+            }
+            guard FileManager.default.isWritableFile(atPath: folder) else { throw CommandError("\(option) \(url.path): the folder \(folder) is not writable") }
+        }
+    }
+
+    /// The `training:` line: optimizer, batches, epochs, seed, and where a resumed run starts.
+    func trainingLine(_ configuration: TrainingConfiguration, resumedAfter epoch: Int) -> String {
+        let o = configuration.optimizer
+        return "training: \(o.kind.rawValue) lr \(o.learningRate), batch \(batchSize), \(epochs) epoch(s)\(noShuffle ? " in order" : ", shuffled")"
+            + (configuration.clipNorm.map { ", clip norm \($0)" } ?? "") + ", seed \(seed)"
+            + (resume.map { ", resuming \($0) after epoch \(epoch)" } ?? "")
     }
 
     /// Writes a model file with the training metadata, atomically.

@@ -28,12 +28,19 @@ struct DataOptions: ParsableArguments {
     @Flag(help: "CSV: feed raw values (default: each column normalised by the training rows' mean and standard deviation).")
     var noNormalize = false
 
-    /// Exactly one source, with the CSV options only for a CSV.
-    func validateSource(requireTarget: Bool = true) throws {
-        switch (data, csv) {
-        case (nil, nil): throw ValidationError("give the data: --data FILE (safetensors) or --csv FILE")
-        case (.some, .some): throw ValidationError("give one of --data and --csv, not both")
-        default: break
+    /// Exactly one source — `--data`, `--csv` or, where the command takes it, `--text` —
+    /// with the CSV options only for a CSV.
+    ///
+    /// - Parameter text: the command's `--text` option: `.some(nil)` when it takes one that was
+    ///   not given, `nil` when it takes none.
+    func validateSource(requireTarget: Bool = true, text: String?? = nil) throws {
+        let given = [data.map { _ in "--data" }, csv.map { _ in "--csv" }, text.flatMap { $0 }.map { _ in "--text" }].compactMap { $0 }
+        switch given.count {
+        case 0:
+            throw ValidationError("give the data: --data FILE (safetensors)" + (text == nil ? " or --csv FILE" : ", --csv FILE or --text FILE (UTF-8)"))
+        case 1: break
+        case 2: throw ValidationError("give one of \(given.joined(separator: " and ")), not both")
+        default: throw ValidationError("give only one of --data, --csv and --text")
         }
         if csv != nil {
             if requireTarget, target == nil { throw ValidationError("--csv needs --target COLUMNS (the columns to predict)") }
@@ -54,6 +61,24 @@ struct DataOptions: ParsableArguments {
     }
 }
 
+/// A UTF-8 text for a character language model: what `gru train` learns from and `gru
+/// evaluate` measures on.
+struct TextOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("A UTF-8 text, for a character language model: each character of a window predicts the next.", valueName: "file"))
+    var text: String?
+
+    @Option(help: ArgumentHelp("Text: T, the characters per window (default: the window the model was trained with; 100 for a new model).", valueName: "characters"))
+    var sequenceLength: Int?
+
+    /// Throws unless the text options are in range; `--sequence-length` only with `--text`.
+    func validate() throws {
+        if let sequenceLength {
+            guard text != nil else { throw ValidationError("--sequence-length cuts a --text into windows; use --window for a CSV") }
+            guard sequenceLength >= 1 else { throw ValidationError("--sequence-length must be at least 1 character, got \(sequenceLength)") }
+        }
+    }
+}
+
 /// The model `gru train` builds when it does not start from --init.
 struct ModelOptions: ParsableArguments {
     @Option(name: .customLong("init"), help: ArgumentHelp("Start from these weights: a PyTorch module's state_dict with a torch.nn.GRU under 'gru.' (batch_first) and a torch.nn.Linear under 'head.', or a GRUKit model file. Sizes, layers and directions are inferred.", valueName: "file"))
@@ -65,8 +90,10 @@ struct ModelOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Dropout between GRU layers in training, in [0, 1).", valueName: "p")) var dropout = 0.0
     @Option(help: ArgumentHelp("Initial weights of new models: pytorch (uniform ±1/√H) or xavier-orthogonal (Keras's).", valueName: "scheme"))
     var initScheme = Initialization.pytorch
+    @Option(help: ArgumentHelp("Text: E, the width of the learned character vectors (new models).", valueName: "width")) var embeddingSize = 32
+    @Flag(help: "Text: feed one-hot vectors (width V) instead of learned embeddings (new models).") var oneHot = false
 
-    @Option(help: ArgumentHelp("The loss: mse, bce (sigmoid + binary cross-entropy) or cross-entropy (softmax; integer targets). Default: mse, or cross-entropy for integer targets.", valueName: "loss"))
+    @Option(help: ArgumentHelp("The loss: mse, bce (sigmoid + binary cross-entropy) or cross-entropy (softmax; integer targets). Default: mse, or cross-entropy for integer targets and for a text.", valueName: "loss"))
     var loss: Loss?
 }
 

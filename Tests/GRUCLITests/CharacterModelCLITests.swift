@@ -14,33 +14,55 @@ import Testing
         try body(folder)
     }
 
-    let small = ["--steps", "30", "--evaluate-every", "10", "--hidden-size", "16", "--embedding-size", "4",
-                 "--sequence-length", "12", "--batch-size", "4", "--sample-length", "20", "--validation-fraction", "0.2"]
+    let small = ["--epochs", "3", "--hidden-size", "16", "--embedding-size", "4", "--sequence-length", "12", "--batch-size", "4",
+                 "--sample-length", "20", "--validation-split", "0.2", "--progress", "none"]
+
+    /// The training losses of a metrics log, epoch by epoch.
+    func losses(_ url: URL) throws -> [[String: Double]] {
+        try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map { line in
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            return object.compactMapValues { $0 as? Double }.filter { $0.key.hasSuffix("loss") }
+        }
+    }
 
     @Test func demoTrainsWritesAndSamples() throws {
         try withFolder { folder in
             let out = folder.appendingPathComponent("run")
-            let r = try gru(arguments: ["demo", "char-lm", "--text", folder.appendingPathComponent("hello.txt").path, "--output", out.path] + small)
+            let text = folder.appendingPathComponent("hello.txt").path
+            let r = try gru(arguments: ["demo", "char-lm", "--text", text, "--output", out.path] + small)
             #expect(r.status == 0, "\(r.stderr)")
             #expect(r.stderr.isEmpty)
             let lines = r.stdout.split(separator: "\n", omittingEmptySubsequences: false)
-            #expect(lines[0].contains("360 characters, 9 distinct (uniform baseline ln 9 = 2.197 nats per character)"))
-            #expect(lines.filter { $0.hasPrefix("step ") }.count == 4)
+            #expect(lines[0].contains("360 characters, 9 distinct (uniform baseline ln 9 = 2.197 nats per character); "
+                                      + "23 windows of 12 characters for training, 6 for validation"), "\(lines[0])")
+            #expect(lines.filter { $0.hasPrefix("epoch ") }.count == 3)
             #expect(r.stdout.contains("--- sample at temperature 0.5, seed 1 ---"))
             #expect(r.stdout.contains("--- sample at temperature 1.0, seed 1 ---"))
-            let csv = try String(contentsOf: out.appendingPathComponent("metrics.csv"), encoding: .utf8)
-            let rows = csv.split(separator: "\n")
-            #expect(rows.first == "step,epoch,seconds,train_loss,validation_loss")
-            #expect(rows.count == 5 && rows[1].hasPrefix("0,0.0000,") && rows[4].hasPrefix("30,"))
+            let metrics = try losses(out.appendingPathComponent("metrics.jsonl"))
+            #expect(metrics.count == 3 && metrics.allSatisfy { $0["train_loss"] != nil && $0["validation_loss"] != nil })
             let svg = try String(contentsOf: out.appendingPathComponent("loss.svg"), encoding: .utf8)
             #expect(svg.hasPrefix("<svg") && svg.contains("<polyline") && svg.contains("uniform: ln 9 = 2.20"))
             let model = try CharacterLanguageModel<Float>(contentsOf: out.appendingPathComponent("model.safetensors"))
             #expect(model.vocabulary.count == 9)
-            // The same seed runs the same training (the timings aside).
-            let again = try gru(arguments: ["demo", "char-lm", "--text", folder.appendingPathComponent("hello.txt").path, "--output", out.path] + small)
-            func losses(_ s: String) -> [Substring] { s.split(separator: "\n").filter { $0.hasPrefix("step ") }.map { $0.dropLast(12) } }
-            #expect(losses(again.stdout) == losses(r.stdout))
+            for name in ["checkpoint.safetensors", "checkpoint.json", "model.best.safetensors"] {
+                #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(name).path), "\(name)")
+            }
+            // The same seed runs the same training and draws the same samples.
+            let again = try gru(arguments: ["demo", "char-lm", "--text", text, "--output", out.path] + small)
+            #expect(try losses(out.appendingPathComponent("metrics.jsonl")) == metrics)
             #expect(again.stdout.split(separator: "---").last == r.stdout.split(separator: "---").last)
+            // The demo is gru train --text with its settings: the same model, bit for bit.
+            let trained = folder.appendingPathComponent("trained.safetensors")
+            let t = try gru("train", "--text", text, "--save", trained.path, "--embedding-size", "4", "--hidden-size", "16",
+                            "--sequence-length", "12", "--batch-size", "4", "--epochs", "3", "--lr", "0.002", "--clip-norm", "5",
+                            "--validation-split", "0.2", "--seed", "1", "--progress", "none")
+            #expect(t.status == 0, "\(t.stderr)")
+            #expect(try tensors(trained) == tensors(out.appendingPathComponent("model.safetensors")))
+            // --resume continues the run in --output.
+            let more = try gru(arguments: ["demo", "char-lm", "--text", text, "--output", out.path, "--resume"] + small.map { $0 == "3" ? "5" : $0 })
+            #expect(more.status == 0, "\(more.stderr)")
+            #expect(more.stdout.contains("resuming") && more.stdout.split(separator: "\n").filter { $0.hasPrefix("epoch ") }.count == 2)
+            #expect(try losses(out.appendingPathComponent("metrics.jsonl")).prefix(3) == metrics[...])
         }
     }
 
@@ -92,7 +114,7 @@ import Testing
             let (latin1, latin1Path) = try run("latin1.txt", Array("ab\ncaf".utf8) + [0xE9, 0x0A])
             #expect(latin1.status == 1 && latin1.stdout.isEmpty)
             #expect(latin1.stderr == "error: \(latin1Path): not UTF-8: the bytes E9 at byte offset 6 (line 2) are not a valid UTF-8 sequence\n")
-            let (short, shortPath) = try run("short.txt", Array("hello\n".utf8), ["--validation-fraction", "0"])
+            let (short, shortPath) = try run("short.txt", Array("hello\n".utf8), ["--validation-split", "0"])
             #expect(short.status == 1 && short.stdout.isEmpty)
             #expect(short.stderr == "error: \(shortPath): 6 characters are too few: a window of 100 characters and its next character needs at least 101\n")
             let (missing, _) = (try gru("demo", "char-lm", "--text", folder.appendingPathComponent("nothing.txt").path), "")
@@ -102,12 +124,15 @@ import Testing
     }
 
     @Test(arguments: [
-        (["--sequence-length", "0"], "error: --sequence-length must be at least 1 (got 0) (see 'gru demo char-lm --help')"),
-        (["--learning-rate", "0"], "error: --learning-rate must be a finite number > 0 (got 0.0) (see 'gru demo char-lm --help')"),
-        (["--dropout", "1"], "error: --dropout must be in [0, 1) (got 1.0) (see 'gru demo char-lm --help')"),
-        (["--validation-fraction=-0.1"], "error: --validation-fraction must be in [0, 1) (got -0.1) (see 'gru demo char-lm --help')"),
+        (["--sequence-length", "0"], "error: --sequence-length must be at least 1 character, got 0 (see 'gru demo char-lm --help')"),
+        (["--lr", "0"], "error: --lr: expected a finite number > 0, got 0.0 (see 'gru demo char-lm --help')"),
+        (["--dropout", "1"], "error: --dropout must be in [0, 1), got 1.0 (see 'gru demo char-lm --help')"),
+        (["--validation-split=-0.1"], "error: --validation-split must be in [0, 1), got -0.1 (see 'gru demo char-lm --help')"),
+        (["--epochs", "0"], "error: --epochs must be at least 1, got 0 (see 'gru demo char-lm --help')"),
+        (["--embedding-size", "0"], "error: --embedding-size must be at least 1, got 0 (see 'gru demo char-lm --help')"),
         (["--temperatures", "0.5,hot"], "error: --temperatures: 'hot' is not a temperature (a finite number ≥ 0) (see 'gru demo char-lm --help')"),
         (["--top-k", "0"], "error: --top-k must be at least 1 (got 0) (see 'gru demo char-lm --help')"),
+        (["--sample-length", "0"], "error: --sample-length must be at least 1 (got 0) (see 'gru demo char-lm --help')"),
     ])
     func optionsOutOfRangeAreUsageErrors(arguments: [String], line: String) throws {
         let r = try gru(arguments: ["demo", "char-lm", "--text", "whatever.txt"] + arguments)
@@ -139,7 +164,7 @@ extension CharacterModelCLITests {
         }
         let charLM = try gru("demo", "char-lm", "--help")
         for option in ["--text", "--output", "--embedding-size", "--one-hot", "--hidden-size", "--layers", "--sequence-length",
-                       "--batch-size", "--steps", "--learning-rate", "--clip-norm", "--validation-fraction", "--temperatures", "--seed"] {
+                       "--batch-size", "--epochs", "--lr", "--clip-norm", "--validation-split", "--temperatures", "--seed", "--resume"] {
             #expect(charLM.stdout.contains(option), "missing \(option)")
         }
     }

@@ -112,4 +112,55 @@ import Testing
             #expect(!FileManager.default.fileExists(atPath: save), "\(c): wrote a model")
         }
     }
+
+    /// A text that is empty, not UTF-8 or too short, and options that do not fit a character
+    /// model: one line naming the file, line or option, before any training.
+    @Test func everyBadTextIsOneLineBeforeTraining() throws {
+        let folder = try temporaryFolder("bad-text")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        func file(_ name: String, _ bytes: [UInt8]) throws -> String {
+            let url = folder.appendingPathComponent(name)
+            try Data(bytes).write(to: url)
+            return url.path
+        }
+        let good = try file("good.txt", Array(String(repeating: "abc abd\n", count: 20).utf8))
+        let empty = try file("empty.txt", [])
+        let latin1 = try file("latin1.txt", Array("ab\ncaf".utf8) + [0xE9, 0x0A])
+        let short = try file("short.txt", Array("hello\n".utf8))
+        let foreign = try file("foreign.txt", Array("abc\nxyz\n".utf8) + Array(String(repeating: "a", count: 200).utf8))
+        let dataset = folder.appendingPathComponent("d.safetensors")
+        try writeDataset(dataset, n: 4, t: 3, i: 2, o: 1)
+        let save = folder.appendingPathComponent("never.safetensors").path
+        let t = ["--text", good, "--save", save]
+
+        let cases: [Expectation] = [
+            .init(arguments: ["--text", empty, "--save", save], status: 1, mentions: [empty, "the file is empty"]),
+            .init(arguments: ["--text", latin1, "--save", save], status: 1, mentions: [latin1, "not UTF-8", "E9", "byte offset 6", "line 2"]),
+            .init(arguments: ["--text", short, "--save", save], status: 1,
+                  mentions: [short, "6 characters are too few", "a window of 100 characters and its next character", "101"]),
+            .init(arguments: t + ["--sequence-length", "80", "--validation-split", "0.1"], status: 1,
+                  mentions: [good, "160 characters are too few", "to validate on", "161"]),
+            .init(arguments: t + ["--validation-data", foreign], status: 1, mentions: [foreign, "'x' (U+0078) at position 4", "vocabulary of 6"]),
+            .init(arguments: ["--text", folder.appendingPathComponent("absent.txt").path, "--save", save], status: 1, mentions: ["absent.txt", "cannot read"]),
+            .init(arguments: t + ["--data", dataset.path], status: 64, mentions: ["--data and --text", "not both"]),
+            .init(arguments: t + ["--sequence-length", "0"], status: 64, mentions: ["--sequence-length", "got 0"]),
+            .init(arguments: ["--data", dataset.path, "--sequence-length", "5", "--save", save], status: 64, mentions: ["--sequence-length", "--text", "--window"]),
+            .init(arguments: t + ["--embedding-size", "0"], status: 64, mentions: ["--embedding-size", "got 0"]),
+            .init(arguments: t + ["--bidirectional"], status: 64, mentions: ["--bidirectional", "forward only"]),
+            .init(arguments: t + ["--loss", "mse"], status: 64, mentions: ["--loss mse", "cross-entropy"]),
+            .init(arguments: t + ["--hidden-size", "0"], status: 64, mentions: ["--hidden-size"]),
+            .init(arguments: t + ["--lr", "nan"], status: 64, mentions: ["--lr"]),
+            .init(arguments: t + ["--init", dataset.path], status: 1, mentions: [dataset.path]),
+            .init(arguments: t + ["--resume", good], status: 1, mentions: [good]),
+        ]
+        for c in cases {
+            let r = try gru(arguments: ["train"] + c.arguments)
+            #expect(r.status == c.status, "\(c): status \(r.status), \(r.stderr)")
+            let lines = r.stderr.split(separator: "\n")
+            #expect(lines.count == 1 && r.stderr.hasPrefix("error: "), "\(c): \(r.stderr)")
+            for text in c.mentions { #expect(r.stderr.contains(text), "\(c): '\(r.stderr)' should mention \(text)") }
+            #expect(!r.stdout.contains("epoch "), "\(c): trained anyway")
+            #expect(!FileManager.default.fileExists(atPath: save), "\(c): wrote a model")
+        }
+    }
 }

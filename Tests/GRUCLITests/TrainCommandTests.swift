@@ -294,3 +294,81 @@ func tensors(_ url: URL) throws -> [String: Tensor<Float>] {
         #expect(try SafeTensorsFile(contentsOf: out).integers("class").values.count == 60)
     }
 }
+
+/// Numeric blow-ups on the command line: one error line naming the epoch, batch and step, and
+/// the checkpoint of the last good epoch left byte for byte as it was; or, with
+/// --skip-nonfinite, the step skipped and reported.
+@Suite struct TrainNonFiniteTests {
+    /// 12 sequences; the targets of `poisoned` samples are 1e30, whose squared error overflows.
+    func dataset(_ url: URL, poisoned: Set<Int> = []) throws {
+        var g = SeededGenerator(seed: 8)
+        let x = try Tensor<Float>.uniform(shape: [12, 4, 2], in: -1...1, using: &g)
+        var y = try Tensor<Float>.uniform(shape: [12, 1], in: -1...1, using: &g)
+        for k in poisoned { y.scalars[k] = 1e30 }
+        var writer = SafeTensorsWriter()
+        try writer.add("input", x)
+        try writer.add("target", y)
+        try writer.write(to: url)
+    }
+
+    @Test func aFailedEpochLeavesThePreviousCheckpointAsItWas() throws {
+        let folder = try temporaryFolder("nonfinite")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let good = folder.appendingPathComponent("good.safetensors"), bad = folder.appendingPathComponent("bad.safetensors")
+        try dataset(good)
+        try dataset(bad, poisoned: [5])
+        let save = folder.appendingPathComponent("m.safetensors")
+        func options(_ data: URL, epochs: Int) -> [String] {
+            ["train", "--data", data.path, "--hidden-size", "6", "--batch-size", "4", "--no-shuffle", "--epochs", "\(epochs)",
+             "--save", save.path, "--progress", "none"]
+        }
+        #expect(try gru(arguments: options(good, epochs: 2)).status == 0)
+        let names = ["m.checkpoint.safetensors", "m.checkpoint.json", "m.metrics.jsonl", "m.loss.svg", "m.safetensors"]
+        let before = try names.map { try Data(contentsOf: folder.appendingPathComponent($0)) }
+        // Epochs 3 and 4 on data with an overflowing target, from the checkpoint of epoch 2.
+        let checkpoint = folder.appendingPathComponent("m.checkpoint.safetensors")
+        let r = try gru(arguments: options(bad, epochs: 4) + ["--resume", checkpoint.path])
+        #expect(r.status == 1)
+        #expect(r.stderr == "error: training diverged at epoch 3, batch 2 of 3, step 8, samples 4, 5, 6, 7: the loss is inf; "
+                + "\(checkpoint.path) still holds epoch 2 (try a lower --lr or --clip-norm, or --skip-nonfinite to skip such steps)\n")
+        #expect(!r.stdout.contains("epoch 3/4"))
+        for (name, data) in zip(names, before) {
+            #expect(try Data(contentsOf: folder.appendingPathComponent(name)) == data, "\(name) changed")
+        }
+        // A run that diverges in its first epoch writes no checkpoint at all.
+        let fresh = folder.appendingPathComponent("fresh.safetensors")
+        let d = try gru("train", "--data", good.path, "--optimizer", "sgd", "--lr", "1e25", "--batch-size", "4", "--no-shuffle",
+                        "--save", fresh.path, "--progress", "none")
+        #expect(d.status == 1 && d.stderr.hasPrefix("error: training diverged at epoch 1, batch 2 of 3, step 2, samples 4, 5, 6, 7: the loss is "), "\(d.stderr)")
+        #expect(d.stderr.hasSuffix("; no checkpoint was written (try a lower --lr or --clip-norm, or --skip-nonfinite to skip such steps)\n"))
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("fresh.checkpoint.safetensors").path))
+        #expect(!FileManager.default.fileExists(atPath: fresh.path))
+    }
+
+    @Test func skipNonFiniteSkipsAndReportsTheStep() throws {
+        let folder = try temporaryFolder("skip")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let bad = folder.appendingPathComponent("bad.safetensors")
+        try dataset(bad, poisoned: [5])
+        let save = folder.appendingPathComponent("m.safetensors")
+        let r = try gru("train", "--data", bad.path, "--hidden-size", "6", "--batch-size", "4", "--no-shuffle", "--epochs", "3",
+                        "--skip-nonfinite", "--save", save.path, "--progress", "none")
+        #expect(r.status == 0, "\(r.stderr)")
+        let warnings = r.stderr.split(separator: "\n").map(String.init)
+        #expect(warnings == (1...3).map { "warning: skipped the step at epoch \($0), batch 2 of 3, step \(2 * $0), samples 4, 5, 6, 7: the loss is inf" })
+        let epochs = r.stdout.split(separator: "\n").filter { $0.hasPrefix("epoch ") }
+        #expect(epochs.count == 3 && epochs.allSatisfy { $0.contains("1 step(s) skipped (NaN or Inf)") }, "\(r.stdout)")
+        #expect(r.stdout.contains("3 step(s) skipped in all"))
+        let metrics = try String(contentsOf: folder.appendingPathComponent("m.metrics.jsonl"), encoding: .utf8)
+        #expect(metrics.split(separator: "\n").allSatisfy { $0.contains("\"skipped_steps\":1") })
+        #expect(try tensors(save).values.allSatisfy { $0.scalars.allSatisfy(\.isFinite) })
+        // Every batch poisoned: the first epoch skips every step and the run stops.
+        try dataset(bad, poisoned: [0, 5, 9])
+        let all = try gru("train", "--data", bad.path, "--batch-size", "4", "--no-shuffle", "--skip-nonfinite",
+                          "--save", folder.appendingPathComponent("n.safetensors").path, "--progress", "none")
+        #expect(all.status == 1)
+        let error = "error: all 3 step(s) of epoch 1 met a NaN or an infinity and were skipped "
+            + "(the first at batch 1 of 3, step 1, samples 0, 1, 2, 3: the loss is inf); no checkpoint was written (try a lower --lr or --clip-norm)"
+        #expect(all.stderr.hasSuffix("\n" + error + "\n") && all.stderr.split(separator: "\n").count == 4, "\(all.stderr)")
+    }
+}

@@ -271,7 +271,7 @@ import Testing
                                               supported: ONNXGraphRunner.supportedOperators), mentions: ["GRU, Gather, Gemm"]) {
             _ = try ONNXGraphRunner(model: model)
         }
-        #expect(ONNXGraphRunner.supportedOperators.count == 24)
+        #expect(ONNXGraphRunner.supportedOperators.count == 25)
     }
 
     @Test func unsupportedAndInvalidAttributes() throws {

@@ -123,6 +123,25 @@ import Testing
         }
     }
 
+    /// Range: ⌈(limit − start) / delta⌉ elements start + i · delta, none when that is ≤ 0.
+    @Test func range() throws {
+        func scalar(_ v: Int64) -> ONNXTensor { int64s([], [v]) }
+        #expect(try runNode("Range", [scalar(0), scalar(4), scalar(1)]) == [int64s([0, 1, 2, 3])])
+        #expect(try runNode("Range", [scalar(10), scalar(3), scalar(-3)]) == [int64s([10, 7, 4])])
+        #expect(try runNode("Range", [scalar(1), scalar(8), scalar(3)]) == [int64s([1, 4, 7])])  // ⌈7 / 3⌉ = 3
+        #expect(try runNode("Range", [scalar(5), scalar(5), scalar(1)]) == [int64s([Int64]())])
+        #expect(try runNode("Range", [scalar(5), scalar(2), scalar(1)]) == [int64s([Int64]())])
+        #expect(try runNode("Range", [floats([], [1]), floats([], [2]), floats([], [0.25])]) == [floats([4], [1, 1.25, 1.5, 1.75])])
+        let int32 = { (v: Int32) in try! ONNXTensor(shape: [], elements: .int32([v])) }
+        #expect(try runNode("Range", [int32(-2), int32(2), int32(2)]) == [try ONNXTensor(shape: [2], elements: .int32([-2, 0]))])
+        expectONNXError(mentions: ["delta is 0"]) { _ = try runNode("Range", [scalar(0), scalar(4), scalar(0)]) }
+        expectONNXError(mentions: ["limit must be a scalar"]) { _ = try runNode("Range", [scalar(0), int64s([4]), scalar(1)]) }
+        expectONNXError(mentions: ["one type"]) { _ = try runNode("Range", [scalar(0), floats([], [4]), scalar(1)]) }
+        expectONNXError(mentions: ["more than"]) { _ = try runNode("Range", [scalar(0), scalar(.max), scalar(1)]) }
+        expectONNXError(mentions: ["more than"]) { _ = try runNode("Range", [scalar(.min), scalar(.max), scalar(1)]) }
+        expectONNXError(mentions: ["no finite range"]) { _ = try runNode("Range", [floats([], [0]), floats([], [.infinity]), floats([], [1])]) }
+    }
+
     /// Softmax over one axis (opset 13) and over the flattened trailing axes (opset 11).
     @Test func softmax() throws {
         let x = floats([2, 2, 2], [0, 1, 2, 3, 4, 5, 6, 7])

@@ -1,3 +1,4 @@
+import Foundation
 import GRUKit
 import Testing
 
@@ -20,12 +21,16 @@ import Testing
     }
 
     @Test func lossCurveDrawsTheUniformBaseline() {
-        let records = (0...2).map { step in
-            CharacterModelTraining.Record(step: step * 10, epoch: 0, trainingLoss: step == 0 ? nil : 2.0 / Double(step),
-                                          validationLoss: 3.0 - Double(step), seconds: 0)
+        let history = (1...3).map { epoch in
+            EpochRecord(epoch: epoch, step: epoch * 10, trainingLoss: 2.0 / Double(epoch), validationLoss: 3.0 - Double(epoch),
+                        learningRate: 0.01, seconds: 0)
         }
-        let svg = CharacterModelTraining.lossCurve(records, vocabularySize: 88, title: "t").svg()
+        let svg = SVGLinePlot.lossCurve(history, title: "t", baseline: .uniform(classes: 88)).svg()
         #expect(svg.contains("uniform: ln 88 = 4.48"))
-        #expect(svg.split(separator: "\n").filter { $0.hasPrefix("<polyline") }.count == 3)
+        let polylines = svg.split(separator: "\n").filter { $0.hasPrefix("<polyline") }
+        #expect(polylines.count == 3)
+        #expect(polylines[2].contains("stroke-dasharray"), "the baseline is dashed")
+        #expect(SVGLinePlot.Baseline.uniform(classes: 88).value == Foundation.log(88.0))
+        #expect(SVGLinePlot.lossCurve(history).svg().split(separator: "\n").filter { $0.hasPrefix("<polyline") }.count == 2)
     }
 }

@@ -74,38 +74,50 @@ import Testing
     @Test func windowsPredictTheNextCharacter() throws {
         let classes = Array(0..<11)
         let windows = try TextWindows(classes: classes, length: 3, name: "t")
-        #expect(windows.count == 3)  // ⌊(11 − 1) / 3⌋
+        #expect(windows.count == 3 && windows.sampleCount == 3 && windows.characterCount == 9)  // ⌊(11 − 1) / 3⌋
         let batch = try windows.batch([2, 0])
         #expect(batch.inputs == [6, 7, 8, 0, 1, 2])
         #expect(batch.targets == [7, 8, 9, 1, 2, 3])
         #expect(batch.sampleCount == 2 && batch.steps == 3)
-        #expect(try windows.orderedBatches(batchSize: 2).map(\.sampleCount) == [2, 1])
-        // A seeded shuffle: every window once per epoch, the same order for the same seed.
-        var g1 = SeededGenerator(seed: 7), g2 = SeededGenerator(seed: 7)
-        let a = try windows.shuffledBatches(batchSize: 1, using: &g1), b = try windows.shuffledBatches(batchSize: 1, using: &g2)
-        #expect(a == b)
-        #expect(Set(a.map { $0.inputs[0] }) == [0, 3, 6])
-        #expect(throws: TextError.tooShort(file: "t", characters: 3, needed: 4, purpose: "a window of 3 characters with the next character as its last target")) {
+        // A part serves its own windows as samples 0 ..< count.
+        let tail = windows.windows(1..<3)
+        #expect(tail.count == 2 && tail.range == 1..<3)
+        #expect(try tail.batch([1]).inputs == [6, 7, 8] && tail.batch([1]).targets == [7, 8, 9])
+        #expect(throws: GRUKitError.self) { try tail.batch([2]) }
+        #expect(throws: GRUKitError.self) { try windows.batch([-1]) }
+        #expect(throws: TextError.tooShort(file: "t", characters: 3, needed: 4, purpose: "a window of 3 characters and its next character")) {
             try TextWindows(classes: [0, 1, 2], length: 3, name: "t")
         }
     }
 
+    /// The last windows are held out, as a time series' are: their targets never overlap the
+    /// training windows' targets.
     @Test func trainingSplitNeedsAWindowOnEachSide() throws {
-        let corpus = try TextCorpus(text: String(repeating: "ab", count: 30), name: "short.txt")  // 60 characters
-        var c = CharacterModelTraining.Configuration()
-        c.sequenceLength = 10
-        c.validationFraction = 0.1  // 6 held out: too few for a window of 10 + 1
+        let corpus = try TextCorpus(text: String(repeating: "ab", count: 30), name: "short.txt")  // 60 characters, 5 windows of 10
+        let windows = try TextWindows(corpus: corpus, length: 10)
+        #expect(windows.count == 5)
+        let (training, validation) = try windows.split(validationFraction: 0.2)
+        #expect(training.range == 0..<4 && validation?.range == 4..<5)
+        let tenth = try windows.split(validationFraction: 0.1)  // round(0.5) = 1 window, at least one
+        #expect(tenth.training.count == 4 && tenth.validation?.count == 1)
+        let none = try windows.split(validationFraction: 0)
+        #expect(none.training.count == 5 && none.validation == nil)
+        // One window cannot be split; the message says how many characters would do.
+        let one = try TextWindows(corpus: TextCorpus(text: String(repeating: "ab", count: 10), name: "tiny.txt"), length: 10)
         #expect(throws: TextError.tooShort(
-            file: "short.txt", characters: 60, needed: 110,
-            purpose: "windows of 10 characters and their next characters, for training and for the held-out part (validation fraction 0.1),")) {
-            try CharacterModelTraining(corpus: corpus, configuration: c)
+            file: "tiny.txt", characters: 20, needed: 21,
+            purpose: "a split into 1 window(s) of 10 characters to train on and 1 to validate on (validation fraction 0.1)")) {
+            try one.split(validationFraction: 0.1)
         }
-        c.validationFraction = 0.2
-        let split = try CharacterModelTraining(corpus: corpus, configuration: c)
-        #expect(split.training.classes.count == 48 && split.validation?.classes.count == 12)
-        c.validationFraction = 1
+        // 0.8 of 5 windows is 4, leaving 1 to train on; 0.9 would leave none: 6 windows (61 characters) are needed.
+        #expect(try windows.split(validationFraction: 0.8).training.count == 1)
+        #expect(throws: TextError.tooShort(
+            file: "short.txt", characters: 60, needed: 61,
+            purpose: "a split into 1 window(s) of 10 characters to train on and 5 to validate on (validation fraction 0.9)")) {
+            try windows.split(validationFraction: 0.9)
+        }
         #expect(throws: GRUKitError.invalidValue(option: "validation fraction", value: "1.0", expected: "a number in [0, 1)")) {
-            try CharacterModelTraining(corpus: corpus, configuration: c)
+            try windows.split(validationFraction: 1)
         }
     }
 }

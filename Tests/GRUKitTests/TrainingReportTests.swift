@@ -29,6 +29,6 @@ import Testing
         let ticks = SVGLinePlot.lossCurve(narrow).svg().split(separator: "\n").filter { $0.contains("text-anchor=\"end\"") }
         #expect(ticks.count >= 3 && ticks.contains { $0.contains(">0.15<") } && ticks.contains { $0.contains(">0.2<") }, "\(ticks)")
         #expect(try EpochRecord(epoch: 1, step: 3, trainingLoss: 0.5, validationLoss: nil, learningRate: 0.01, seconds: 1.5).jsonLine()
-                == #"{"epoch":1,"learning_rate":0.01,"seconds":1.5,"step":3,"train_loss":0.5}"#)
+                == #"{"epoch":1,"learning_rate":0.01,"seconds":1.5,"skipped_steps":0,"step":3,"train_loss":0.5}"#)
     }
 }

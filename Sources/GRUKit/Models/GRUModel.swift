@@ -2,7 +2,9 @@
 public enum Readout: String, CaseIterable, Sendable {
     /// The head reads every step: logits (T, N, O).
     case everyStep = "every-step"
-    /// The head reads the last step's output only (PyTorch's `out[-1]`): logits (N, O).
+    /// The head reads the last step's output only (PyTorch's `out[-1]`): logits (N, O). With
+    /// per-sequence lengths, each sequence's last valid step, `out[len − 1]` (zeros for an
+    /// empty sequence).
     case lastStep = "last-step"
 }
 
@@ -118,7 +120,7 @@ public struct GRUModel<Scalar: GRUScalar>: Sendable {
         _ input: Tensor<Scalar>, initialState: Tensor<Scalar>? = nil, lengths: [Int]? = nil
     ) throws -> Tensor<Scalar> {
         let (output, _) = try gru(input, initialState: initialState, lengths: lengths)
-        return try head(readoutStates(output))
+        return try head(readoutStates(output, lengths: lengths))
     }
 
     /// The loss of one batch.
@@ -127,7 +129,7 @@ public struct GRUModel<Scalar: GRUScalar>: Sendable {
         target: LossTarget<Scalar>, loss: Loss, reduction: Reduction = .mean, dropoutSeed: UInt64? = nil
     ) throws -> Scalar {
         let trace = try gru.forward(input, initialState: initialState, lengths: lengths, dropoutSeed: dropoutSeed)
-        return try loss.evaluate(logits: head(readoutStates(trace.output)), target: target, reduction: reduction).value
+        return try loss.evaluate(logits: head(readoutStates(trace.output, lengths: lengths)), target: target, reduction: reduction).value
     }
 
     /// The loss of one batch and its gradient with respect to every parameter, the input and
@@ -147,7 +149,7 @@ public struct GRUModel<Scalar: GRUScalar>: Sendable {
     ) throws -> (loss: Scalar, logits: Tensor<Scalar>, gradients: GRUModelGradients<Scalar>) {
         let gru = self.gru
         let trace = try gru.forward(input, initialState: initialState, lengths: lengths, dropoutSeed: dropoutSeed)
-        let states = try readoutStates(trace.output)
+        let states = try readoutStates(trace.output, lengths: lengths)
         let logits = try head(states)
         let (value, dLogits) = try loss.evaluate(logits: logits, target: target, reduction: reduction)
         let (dHead, dStates) = try head.backward(input: states, outputGradient: dLogits)
@@ -156,7 +158,7 @@ public struct GRUModel<Scalar: GRUScalar>: Sendable {
         case .everyStep:
             dOutput = dStates
         case .lastStep:
-            dOutput = placeAtLastStep(dStates, outputShape: trace.output.shape)
+            dOutput = placeAtLastStep(dStates, outputShape: trace.output.shape, lengths: lengths)
         }
         let dGRU = try gru.backward(trace, outputGradient: dOutput, finalStateGradient: nil)
         let gradients = GRUModelGradients(
@@ -165,36 +167,41 @@ public struct GRUModel<Scalar: GRUScalar>: Sendable {
         return (value, logits, gradients)
     }
 
-    /// The states the head reads: all of `output`, or its last time step (N, D·H).
-    func readoutStates(_ output: Tensor<Scalar>) throws -> Tensor<Scalar> {
+    /// The states the head reads: all of `output`, or each sequence's last valid step
+    /// (N, D·H) — step T − 1, or `lengths[n] − 1` (zeros for a length of 0). For a
+    /// bidirectional layer that is the output at that position: the forward state after the
+    /// sequence's steps beside the backward direction's output there.
+    func readoutStates(_ output: Tensor<Scalar>, lengths: [Int]?) throws -> Tensor<Scalar> {
         guard readout == .lastStep else { return output }
         let width = output.shape[2]
-        if configuration.batchFirst {  // (N, T, W): row n's last step
-            let (n, t) = (output.shape[0], output.shape[1])
-            var last = [Scalar]()
-            for b in 0..<n {
-                let end = (b * t + t) * width
-                last.append(contentsOf: output.scalars[(end - width)..<end])
-            }
-            return Tensor(unchecked: [n, width], scalars: last)
+        let (n, t) = configuration.batchFirst ? (output.shape[0], output.shape[1]) : (output.shape[1], output.shape[0])
+        var last = [Scalar](repeating: 0, count: n * width)
+        for b in 0..<n {
+            guard let row = lastRow(b, batch: n, steps: t, lengths: lengths) else { continue }
+            last.replaceSubrange((b * width)..<((b + 1) * width), with: output.scalars[(row * width)..<((row + 1) * width)])
         }
-        let n = output.shape[1]
-        return Tensor(unchecked: [n, width], scalars: Array(output.scalars[(output.count - n * width)...]))
+        return Tensor(unchecked: [n, width], scalars: last)
     }
 
-    /// A zero gradient of the output's shape with `dLast` (N, D·H) at the last time step.
-    private func placeAtLastStep(_ dLast: Tensor<Scalar>, outputShape: [Int]) -> Tensor<Scalar> {
+    /// A zero gradient of the output's shape with `dLast` (N, D·H) at each sequence's last
+    /// valid step (nothing for a length of 0).
+    func placeAtLastStep(_ dLast: Tensor<Scalar>, outputShape: [Int], lengths: [Int]?) -> Tensor<Scalar> {
         var d = Tensor<Scalar>(uncheckedZeros: outputShape)
         let width = outputShape[2]
-        if configuration.batchFirst {
-            let (n, t) = (outputShape[0], outputShape[1])
-            for b in 0..<n {
-                d.scalars.replaceSubrange(((b * t + t - 1) * width)..<((b * t + t) * width), with: dLast.scalars[(b * width)..<((b + 1) * width)])
-            }
-        } else {
-            d.scalars.replaceSubrange((d.count - dLast.count)..., with: dLast.scalars)
+        let (n, t) = configuration.batchFirst ? (outputShape[0], outputShape[1]) : (outputShape[1], outputShape[0])
+        for b in 0..<n {
+            guard let row = lastRow(b, batch: n, steps: t, lengths: lengths) else { continue }
+            d.scalars.replaceSubrange((row * width)..<((row + 1) * width), with: dLast.scalars[(b * width)..<((b + 1) * width)])
         }
         return d
+    }
+
+    /// The row of the output (as rows of D·H) that holds sequence `b`'s last valid step, or
+    /// `nil` for an empty sequence.
+    private func lastRow(_ b: Int, batch n: Int, steps t: Int, lengths: [Int]?) -> Int? {
+        let step = min(lengths?[b] ?? t, t) - 1
+        guard step >= 0 else { return nil }
+        return configuration.batchFirst ? b * t + step : step * n + b
     }
 }
 

@@ -34,7 +34,9 @@ public struct ONNXExportOptions: Hashable, Sendable {
 /// `h0[k·D ..< (k+1)·D]` (a `Slice`) and `lengths` (a `Cast` to INT32); its `Y` [T, D, N, H]
 /// becomes the next layer's input [T, N, D·H] by `Transpose` and `Reshape`. The `Y_h` of the
 /// layers `Concat` into `h_n`. The head is `MatMul` + `Add` on every step, or `Gather` of the
-/// last step and `Gemm`; `Transpose` nodes convert batch-first input and logits.
+/// last step and `Gemm` — with `lengths`, of each sequence's last valid step, row
+/// (len − 1)·N + n of the output as [T·N, D·H] (`Shape`, `Range`, `Sub`, `Mul`, `Add`,
+/// `Reshape`), as ``GRUModel`` reads it; `Transpose` nodes convert batch-first input and logits.
 ///
 /// Conventions map as ONNX requires: reset after the matmul is `linear_before_reset = 1`,
 /// before it `0`; the "z takes the new state" polarity is exported with the z rows of every
@@ -99,8 +101,19 @@ extension GRUModel {
             if let biasName { logits = builder.node("Add", [logits, biasName], output: c.batchFirst ? nil : "logits") }
             if c.batchFirst { builder.node("Transpose", [logits], output: "logits", attributes: [.ints("perm", [1, 0, 2])]) }
         case .lastStep:
-            let index = builder.constant("last_step", ONNXTensor(unchecked: [], .int64([-1])))
-            let last = builder.node("Gather", [x, index], attributes: [.int("axis", 0)])
+            let last: String
+            if options.lengths {
+                // Each sequence's last valid step, as GRUModel reads it: row (len − 1)·N + n of Y as [T·N, D·H].
+                let one = builder.constant("one", ONNXTensor(unchecked: [], .int64([1])))
+                let n = builder.node("Gather", [builder.node("Shape", [x]), one], attributes: [.int("axis", 0)])
+                let sequences = builder.node("Range", [builder.constant("zero", ONNXTensor(unchecked: [], .int64([0]))), n, one])
+                let rows = builder.node("Add", [builder.node("Mul", [builder.node("Sub", ["lengths", one]), n]), sequences])
+                let flat = builder.node("Reshape", [x, builder.int64s([-1, Int64(d * h)])])
+                last = builder.node("Gather", [flat, rows], attributes: [.int("axis", 0)])
+            } else {
+                let index = builder.constant("last_step", ONNXTensor(unchecked: [], .int64([-1])))
+                last = builder.node("Gather", [x, index], attributes: [.int("axis", 0)])
+            }
             let weightName = builder.constant("head.weight", ONNXTensor(weight))
             builder.node("Gemm", [last, weightName] + (biasName.map { [$0] } ?? []), output: "logits", attributes: [.int("transB", 1)])
         }

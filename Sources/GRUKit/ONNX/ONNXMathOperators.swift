@@ -1,7 +1,7 @@
 /// The arithmetic operators exporters put around a GRU: Add, Sub, Mul and Div with numpy
 /// broadcasting (FLOAT, DOUBLE, INT32, INT64); MatMul (numpy's matmul, batch axes broadcast)
 /// and Gemm; Sigmoid, Tanh and Relu; Softmax (over one axis from opset 13, over the flattened
-/// trailing axes before it).
+/// trailing axes before it); Range.
 extension ONNXOperator {
     static let mathOperators: [String: ONNXOperator] = [
         "Add": ONNXOperator { [try elementwise($0, .add)] },
@@ -14,7 +14,44 @@ extension ONNXOperator {
         "Softmax": ONNXOperator(["axis"], softmax),
         "MatMul": ONNXOperator(matmul),
         "Gemm": ONNXOperator(["alpha", "beta", "transA", "transB"], gemm),
+        "Range": ONNXOperator(range),
     ]
+
+    /// Range (opset 11): `start + i · delta` for i in 0 ..< max(⌈(limit − start) / delta⌉, 0),
+    /// from three scalars of one type.
+    static func range(_ c: ONNXNodeContext) throws -> [ONNXTensor] {
+        let start = try c.input(0, "start"), limit = try c.input(1, "limit"), delta = try c.input(2, "delta")
+        for (t, name) in [(start, "start"), (limit, "limit"), (delta, "delta")] where t.rank != 0 {
+            throw c.fail("\(name) must be a scalar, got shape \(t.shape)")
+        }
+        func checked(_ n: Double) throws -> Int {
+            guard n <= Double(maximumElementCount) else { throw c.fail("the range has more than \(maximumElementCount) elements") }
+            return Int(max(n, 0))
+        }
+        func count<T: BinaryFloatingPoint>(_ s: T, _ l: T, _ d: T) throws -> Int {
+            guard d != 0, s.isFinite, l.isFinite, d.isFinite else { throw c.fail("start \(s), limit \(l) and delta \(d) make no finite range") }
+            return try checked(Double(((l - s) / d).rounded(.up)))
+        }
+        func count<T: FixedWidthInteger>(_ s: T, _ l: T, _ d: T) throws -> Int {
+            guard d != 0 else { throw c.fail("delta is 0") }
+            let (difference, overflow) = l.subtractingReportingOverflow(s)
+            guard !overflow else { throw c.fail("the range has more than \(maximumElementCount) elements") }
+            var q = difference / d
+            let r = difference % d
+            if r != 0, (r > 0) == (d > 0) { q += 1 }  // rounded up
+            return try checked(Double(q))
+        }
+        let out: Elements
+        switch (start.elements, limit.elements, delta.elements) {
+        case let (.float(s), .float(l), .float(d)): out = .float((0..<(try count(s[0], l[0], d[0]))).map { s[0] + Float($0) * d[0] })
+        case let (.double(s), .double(l), .double(d)): out = .double((0..<(try count(s[0], l[0], d[0]))).map { s[0] + Double($0) * d[0] })
+        case let (.int32(s), .int32(l), .int32(d)): out = .int32((0..<(try count(s[0], l[0], d[0]))).map { s[0] &+ Int32(truncatingIfNeeded: $0) &* d[0] })
+        case let (.int64(s), .int64(l), .int64(d)): out = .int64((0..<(try count(s[0], l[0], d[0]))).map { s[0] &+ Int64($0) &* d[0] })
+        default:
+            throw c.fail("start, limit and delta must have one type, got \(start.typeDescription), \(limit.typeDescription) and \(delta.typeDescription)")
+        }
+        return [ONNXTensor(unchecked: [out.count], out)]
+    }
 
     enum Binary {
         case add, subtract, multiply, divide

@@ -59,7 +59,8 @@ public struct SVGLinePlot: Sendable {
         func ty(_ y: Double) -> Double { log ? Foundation.log10(y) : y }
         let points = series.flatMap(\.points).filter(usable)
         let (x0, x1) = Self.span(points.map(\.x), fromZero: false)
-        let (y0, y1) = Self.span(points.map { ty($0.y) }, fromZero: yFromZero && !log)
+        var (y0, y1) = Self.span(points.map { ty($0.y) }, fromZero: yFromZero && !log)
+        if log { (y0, y1) = (y0 - 0.04 * (y1 - y0), y1 + 0.04 * (y1 - y0)) }  // no line on the frame's edge
         let xTicks = Self.ticks(x0, x1)
         let yTicks = log ? Self.logarithmicTicks(y0, y1) : Self.ticks(y0, y1)
         let (left, right, top, bottom) = (70.0, width - 20, 62.0, height - 50)

@@ -30,21 +30,21 @@ public struct SupervisedGRU: TrainableModel {
         set { model.parameters = newValue }
     }
 
-    /// The head's outputs for a batch: (N, T, O) every step or (N, O) at each last valid step.
+    /// The head's outputs for a batch: (N, T, O) every step or (N, O) at each last valid step
+    /// (``GRUModel/logits(_:initialState:lengths:)``).
     public func predictions(_ input: Tensor<Float>, lengths: [Int]? = nil) throws -> Tensor<Float> {
-        let (output, _) = try model.gru(input, lengths: lengths)
-        return try model.head(readout(output, lengths: lengths))
+        try model.logits(input, lengths: lengths)
     }
 
     /// The batch's mean loss (over valid steps) and its gradient for every weight, by BPTT.
     public func lossAndGradients(on batch: SequenceBatch, dropoutSeed: UInt64?) throws -> (loss: Float, gradients: GRUModelParameters<Float>) {
         let gru = model.gru
         let trace = try gru.forward(batch.input, lengths: batch.lengths, dropoutSeed: dropoutSeed)
-        let states = try readout(trace.output, lengths: batch.lengths)
+        let states = try model.readoutStates(trace.output, lengths: batch.lengths)
         let logits = try model.head(states)
         let (value, dLogits) = try evaluate(logits, batch)
         let (dHead, dStates) = try model.head.backward(input: states, outputGradient: dLogits)
-        let dOutput = model.readout == .everyStep ? dStates : scatterLast(dStates, shape: trace.output.shape, lengths: batch.lengths)
+        let dOutput = model.readout == .everyStep ? dStates : model.placeAtLastStep(dStates, outputShape: trace.output.shape, lengths: batch.lengths)
         let dGRU = try gru.backward(trace, outputGradient: dOutput, finalStateGradient: nil)
         return (value, GRUModelParameters(gru: dGRU.parameters, head: dHead))
     }
@@ -83,30 +83,5 @@ public struct SupervisedGRU: TrainableModel {
             gradient.scalars.replaceSubrange((row * o)..<((row + 1) * o), with: dValid.scalars[(r * o)..<((r + 1) * o)])
         }
         return (value, gradient)
-    }
-
-    /// The states the head reads: all of `output` (N, T, W), or each sequence's last valid step (N, W).
-    func readout(_ output: Tensor<Float>, lengths: [Int]?) throws -> Tensor<Float> {
-        guard model.readout == .lastStep else { return output }
-        let (n, t, w) = (output.shape[0], output.shape[1], output.shape[2])
-        var last = [Float](repeating: 0, count: n * w)
-        for b in 0..<n {
-            let step = (lengths?[b] ?? t) - 1
-            guard step >= 0 else { continue }
-            last.replaceSubrange((b * w)..<((b + 1) * w), with: output.scalars[((b * t + step) * w)..<((b * t + step + 1) * w)])
-        }
-        return Tensor(unchecked: [n, w], scalars: last)
-    }
-
-    /// A zero gradient of the output's shape (N, T, W) with `dLast` (N, W) at each last valid step.
-    private func scatterLast(_ dLast: Tensor<Float>, shape: [Int], lengths: [Int]?) -> Tensor<Float> {
-        let (n, t, w) = (shape[0], shape[1], shape[2])
-        var d = Tensor<Float>(uncheckedZeros: shape)
-        for b in 0..<n {
-            let step = (lengths?[b] ?? t) - 1
-            guard step >= 0 else { continue }
-            d.scalars.replaceSubrange(((b * t + step) * w)..<((b * t + step + 1) * w), with: dLast.scalars[(b * w)..<((b + 1) * w)])
-        }
-        return d
     }
 }

@@ -16,6 +16,9 @@ public struct StepProgress: Sendable {
     public let loss: Double, meanLoss: Double
     /// Samples trained on in this epoch so far, and the seconds it has taken.
     public let samples: Int, seconds: Double
+    /// For a step skipped because it met a NaN or an infinity, where and what (its ``loss``
+    /// is then NaN and no update was made); `nil` for a step taken.
+    public let skipped: NonFiniteStep?
 }
 
 /// The training loop: minibatches, the optimizer with its schedule and clipping, validation,
@@ -33,6 +36,15 @@ public struct StepProgress: Sendable {
 /// then the validation loss is measured and early stopping consulted. The state after each
 /// epoch (``state``, ``optimizer``, ``model``'s parameters) is all a checkpoint needs: resuming
 /// from it gives bit-identical weights to a run that was never stopped.
+///
+/// A step whose loss or gradients, or whose updated weights or optimizer state, hold a NaN or
+/// an infinity is undone (``NonFiniteStep``) and stops the run with
+/// ``TrainingError/nonFinite(_:)`` — or, with ``TrainingConfiguration/skipNonFinite``, is
+/// skipped: no update, no optimizer step, counted in ``EpochRecord/skippedSteps``; an epoch
+/// that skips every step stops the run (``TrainingError/everyStepSkipped(epoch:steps:first:)``).
+/// A non-finite validation loss stops it too. So the trainer never holds non-finite weights,
+/// and an epoch that fails ends before ``train(on:validation:progress:epochEnd:)`` would
+/// checkpoint it.
 public struct Trainer<Model: TrainableModel>: Sendable {
     /// The model being trained.
     public var model: Model
@@ -75,6 +87,10 @@ public struct Trainer<Model: TrainableModel>: Sendable {
     }
 
     /// Trains one epoch and measures the validation loss.
+    ///
+    /// - Throws: ``TrainingError`` when a step or the validation loss is not finite; the
+    ///   trainer is then mid-epoch (its weights finite, from before the failing step): resume
+    ///   from the last checkpoint rather than from it.
     public mutating func trainEpoch<Data: TrainingData<Model.Batch>>(
         on data: Data, validation: Data? = nil, progress: (StepProgress) -> Void = { _ in }
     ) throws -> EpochRecord {
@@ -89,35 +105,41 @@ public struct Trainer<Model: TrainableModel>: Sendable {
         optimizer.learningRate = rate
         let batches = (data.sampleCount + c.batchSize - 1) / c.batchSize
         var total = 0.0, samples = 0
+        var skipped: [NonFiniteStep] = []
         for b in 0..<batches {
             let indices = Array(order[(b * c.batchSize)..<min((b + 1) * c.batchSize, order.count)])
             let batch = try data.batch(indices)
             let dropoutSeed = generator.next()
-            var (loss, gradients) = try model.lossAndGradients(on: batch, dropoutSeed: dropoutSeed)
-            guard loss.isFinite else {
-                throw TrainingError.nonFiniteLoss(epoch: state.epoch + 1, step: state.step + 1, value: "\(loss)")
+            let (loss, problem) = try step(on: batch, dropoutSeed: dropoutSeed)
+            if let problem {
+                let at = NonFiniteStep(epoch: state.epoch + 1, batch: b + 1, batches: batches, step: state.step + 1, samples: indices, value: problem)
+                guard c.skipNonFinite else { throw TrainingError.nonFinite(at) }
+                skipped.append(at)
+                progress(StepProgress(epoch: state.epoch + 1, epochs: c.epochs, batch: b + 1, batches: batches, step: state.step,
+                                      loss: .nan, meanLoss: samples > 0 ? total / Double(samples) : .nan, samples: samples,
+                                      seconds: Date().timeIntervalSince(start), skipped: at))
+                continue
             }
-            if let limit = c.clipValue { GradientClipping.clipValue(&gradients, limit: limit) }
-            if let limit = c.clipNorm {
-                let norm = GradientClipping.clipNorm(&gradients, maxNorm: limit)
-                guard norm.isFinite else {
-                    throw TrainingError.nonFiniteGradient(epoch: state.epoch + 1, step: state.step + 1)
-                }
-            }
-            optimizer.update(&model.parameters, along: gradients)
             state.step += 1
             total += Double(loss) * Double(indices.count)
             samples += indices.count
             progress(StepProgress(epoch: state.epoch + 1, epochs: c.epochs, batch: b + 1, batches: batches, step: state.step,
                                   loss: Double(loss), meanLoss: total / Double(samples), samples: samples,
-                                  seconds: Date().timeIntervalSince(start)))
+                                  seconds: Date().timeIntervalSince(start), skipped: nil))
         }
-        state.generator = generator.state
-        state.epoch += 1
+        if skipped.count == batches {
+            throw TrainingError.everyStepSkipped(epoch: state.epoch + 1, steps: batches, first: skipped[0])
+        }
         var validationLoss: Double?
         if let validation, validation.sampleCount > 0 {
             let loss = try evaluate(on: validation)
+            guard loss.isFinite else { throw TrainingError.nonFiniteValidationLoss(epoch: state.epoch + 1, value: loss) }
             validationLoss = loss
+        }
+        state.generator = generator.state
+        state.epoch += 1
+        state.skippedSteps += skipped.count
+        if let loss = validationLoss {
             if let best = state.bestValidationLoss, !(loss < best - c.minimumImprovement) {
                 state.epochsWithoutImprovement += 1
                 if let patience = c.patience, state.epochsWithoutImprovement >= patience { state.stoppedEarly = true }
@@ -125,10 +147,35 @@ public struct Trainer<Model: TrainableModel>: Sendable {
                 (state.bestValidationLoss, state.bestEpoch, state.epochsWithoutImprovement) = (loss, state.epoch, 0)
             }
         }
-        let record = EpochRecord(epoch: state.epoch, step: state.step, trainingLoss: total / Double(samples),
+        var record = EpochRecord(epoch: state.epoch, step: state.step, trainingLoss: total / Double(samples),
                                  validationLoss: validationLoss, learningRate: rate, seconds: Date().timeIntervalSince(start))
+        record.skippedSteps = skipped.count
         state.history.append(record)
         return record
+    }
+
+    /// One optimizer step on `batch`: its loss, and the value that was not finite, if any —
+    /// in which case the weights and the optimizer's state are left as they were.
+    private mutating func step(on batch: Model.Batch, dropoutSeed: UInt64) throws -> (loss: Float, problem: NonFiniteStep.Value?) {
+        let c = configuration
+        var loss: Float, gradients: Model.Parameters
+        do {
+            (loss, gradients) = try model.lossAndGradients(on: batch, dropoutSeed: dropoutSeed)
+        } catch let error as GRUKitError {
+            guard case .nonFinite = error else { throw error }
+            return (.nan, .data("\(error)"))
+        }
+        guard loss.isFinite else { return (loss, .loss(Double(loss))) }
+        // Before clipping: clamping by value could turn a NaN into a number.
+        if let name = gradients.firstNonFiniteName() { return (loss, .gradient(name)) }
+        if let limit = c.clipValue { GradientClipping.clipValue(&gradients, limit: limit) }
+        if let limit = c.clipNorm { GradientClipping.clipNorm(&gradients, maxNorm: limit) }
+        let before = (model.parameters, optimizer)
+        optimizer.update(&model.parameters, along: gradients)
+        let problem: NonFiniteStep.Value? = model.parameters.firstNonFiniteName().map { .weight($0) }
+            ?? optimizer.firstNonFiniteBuffer().map { .optimizerState($0) }
+        if problem != nil { (model.parameters, optimizer) = before }
+        return (loss, problem)
     }
 
     /// The mean loss over `data` (batches of ``TrainingConfiguration/batchSize`` in order,
@@ -152,20 +199,26 @@ public struct Trainer<Model: TrainableModel>: Sendable {
 
 /// What stops a training run once it has started.
 public enum TrainingError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// The loss of a batch was NaN or infinite (a learning rate too high, often).
-    case nonFiniteLoss(epoch: Int, step: Int, value: String)
-    /// The gradients' norm was NaN or infinite.
-    case nonFiniteGradient(epoch: Int, step: Int)
+    /// A step met a NaN or an infinity (a learning rate too high, often, or bad data); the
+    /// trainer's weights and optimizer are those from before the step.
+    case nonFinite(NonFiniteStep)
+    /// Every step of an epoch met a NaN or an infinity and was skipped.
+    case everyStepSkipped(epoch: Int, steps: Int, first: NonFiniteStep)
+    /// The loss on the validation samples after an epoch was NaN or infinite (the weights
+    /// are finite: the validation data, or outputs that overflow).
+    case nonFiniteValidationLoss(epoch: Int, value: Double)
     /// A checkpoint cannot be resumed: missing or inconsistent contents, or other settings.
     case cannotResume(file: String, problem: String)
 
     /// The message for a user.
     public var description: String {
         switch self {
-        case let .nonFiniteLoss(epoch, step, value):
-            return "training diverged: the loss is \(value) at epoch \(epoch), step \(step) (try a lower learning rate or --clip-norm)"
-        case let .nonFiniteGradient(epoch, step):
-            return "training diverged: the gradient norm is not finite at epoch \(epoch), step \(step) (try a lower learning rate)"
+        case let .nonFinite(at):
+            return "training diverged at \(at)"
+        case let .everyStepSkipped(epoch, steps, first):
+            return "all \(steps) step(s) of epoch \(epoch) met a NaN or an infinity and were skipped (the first at \(first.position): \(first.problem))"
+        case let .nonFiniteValidationLoss(epoch, value):
+            return "the validation loss after epoch \(epoch) is \(value) while the weights are finite: the validation data, or outputs that overflow"
         case let .cannotResume(file, problem):
             return "\(file): cannot resume: \(problem)"
         }

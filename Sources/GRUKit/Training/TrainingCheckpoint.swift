@@ -37,8 +37,11 @@ public enum TrainingCheckpoint {
         url.deletingPathExtension().appendingPathExtension("json")
     }
 
-    /// Writes the trainer's model, optimizer and state.
+    /// Writes the trainer's model, optimizer and state — only when every value is finite, so a
+    /// good checkpoint is never replaced by one holding a NaN or an infinity.
     ///
+    /// - Throws: ``GRUKitError/invalidWeights(file:key:problem:)`` naming a tensor that is not
+    ///   finite (the files at `url` are then unchanged), or a write error.
     /// - Parameters:
     ///   - trainer: the run.
     ///   - metadata: more `__metadata__` entries (the model file's `grukit.model`).
@@ -49,8 +52,12 @@ public enum TrainingCheckpoint {
     ) throws {
         var writer = SafeTensorsWriter(metadata: metadata)
         writer.metadata["format"] = "pt"
-        for (name, tensor) in trainer.model.parameters.namedTensors { try writer.add(name, tensor, as: .f32) }
-        for (name, tensor) in trainer.optimizer.stateTensors() { try writer.add(name, tensor, as: .f32) }
+        for (name, tensor) in trainer.model.parameters.namedTensors + trainer.optimizer.stateTensors() {
+            do { try tensor.requireFinite(name: name) } catch GRUKitError.nonFinite(_, let index, let value) {
+                throw GRUKitError.invalidWeights(file: url.path, key: name, problem: "element \(index) is \(value): a checkpoint holds finite values only; the file was not written")
+            }
+            try writer.add(name, tensor, as: .f32)
+        }
         let record = CheckpointRecord(configuration: trainer.configuration, state: trainer.state,
                                       optimizerSteps: trainer.optimizer.stepCount, model: model)
         let encoder = JSONEncoder()

@@ -23,10 +23,34 @@ public struct TrainingConfiguration: Codable, Hashable, Sendable {
     public var minimumImprovement = 0.0
     /// The seed of the epoch orders and the dropout masks.
     public var seed: UInt64 = 0
+    /// Whether a step that meets a NaN or an infinity (in its loss, its gradients, or the
+    /// weights or optimizer state after it) is skipped — undone and counted — rather than
+    /// stopping the run. An epoch that skips every step stops it anyway.
+    public var skipNonFinite = false
 
     /// A configuration with the given optimizer and the defaults above.
     public init(optimizer: OptimizerConfiguration) {
         self.optimizer = optimizer
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case optimizer, schedule, clipNorm, clipValue, batchSize, epochs, shuffle, patience, minimumImprovement, seed, skipNonFinite
+    }
+
+    /// Reads a configuration; `skipNonFinite`, which older checkpoints lack, defaults to `false`.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        optimizer = try c.decode(OptimizerConfiguration.self, forKey: .optimizer)
+        schedule = try c.decode(LearningRateSchedule.self, forKey: .schedule)
+        clipNorm = try c.decodeIfPresent(Double.self, forKey: .clipNorm)
+        clipValue = try c.decodeIfPresent(Double.self, forKey: .clipValue)
+        batchSize = try c.decode(Int.self, forKey: .batchSize)
+        epochs = try c.decode(Int.self, forKey: .epochs)
+        shuffle = try c.decode(Bool.self, forKey: .shuffle)
+        patience = try c.decodeIfPresent(Int.self, forKey: .patience)
+        minimumImprovement = try c.decode(Double.self, forKey: .minimumImprovement)
+        seed = try c.decode(UInt64.self, forKey: .seed)
+        skipNonFinite = try c.decodeIfPresent(Bool.self, forKey: .skipNonFinite) ?? false
     }
 
     /// Throws unless every setting is in range, naming the option.
@@ -64,6 +88,8 @@ public struct EpochRecord: Codable, Hashable, Sendable {
     public var learningRate: Double
     /// Wall-clock seconds the epoch took (training and validation).
     public var seconds: Double
+    /// Steps skipped because they met a NaN or an infinity (``TrainingConfiguration/skipNonFinite``).
+    public var skippedSteps = 0
 
     /// A record of the given values.
     public init(epoch: Int, step: Int, trainingLoss: Double, validationLoss: Double?, learningRate: Double, seconds: Double) {
@@ -76,6 +102,17 @@ public struct EpochRecord: Codable, Hashable, Sendable {
         case trainingLoss = "train_loss"
         case validationLoss = "validation_loss"
         case learningRate = "learning_rate"
+        case skippedSteps = "skipped_steps"
+    }
+
+    /// Reads a record; `skipped_steps`, which older logs lack, defaults to 0.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        (epoch, step, seconds) = (try c.decode(Int.self, forKey: .epoch), try c.decode(Int.self, forKey: .step), try c.decode(Double.self, forKey: .seconds))
+        trainingLoss = try c.decode(Double.self, forKey: .trainingLoss)
+        validationLoss = try c.decodeIfPresent(Double.self, forKey: .validationLoss)
+        learningRate = try c.decode(Double.self, forKey: .learningRate)
+        skippedSteps = try c.decodeIfPresent(Int.self, forKey: .skippedSteps) ?? 0
     }
 }
 
@@ -96,6 +133,8 @@ public struct TrainingState: Codable, Hashable, Sendable {
     public var epochsWithoutImprovement = 0
     /// Whether early stopping ended the run.
     public var stoppedEarly = false
+    /// Steps skipped in all because they met a NaN or an infinity.
+    public var skippedSteps = 0
     /// One record per completed epoch.
     public var history: [EpochRecord] = []
 
@@ -110,6 +149,7 @@ public struct TrainingState: Codable, Hashable, Sendable {
         case bestEpoch = "best_epoch"
         case epochsWithoutImprovement = "epochs_without_improvement"
         case stoppedEarly = "stopped_early"
+        case skippedSteps = "skipped_steps"
     }
 
     /// Reads a state written by ``encode(to:)``.
@@ -130,6 +170,7 @@ public struct TrainingState: Codable, Hashable, Sendable {
         bestEpoch = try c.decodeIfPresent(Int.self, forKey: .bestEpoch)
         epochsWithoutImprovement = try c.decode(Int.self, forKey: .epochsWithoutImprovement)
         stoppedEarly = try c.decode(Bool.self, forKey: .stoppedEarly)
+        skippedSteps = try c.decodeIfPresent(Int.self, forKey: .skippedSteps) ?? 0
         history = try c.decode([EpochRecord].self, forKey: .history)
     }
 
@@ -143,6 +184,7 @@ public struct TrainingState: Codable, Hashable, Sendable {
         try c.encodeIfPresent(bestEpoch, forKey: .bestEpoch)
         try c.encode(epochsWithoutImprovement, forKey: .epochsWithoutImprovement)
         try c.encode(stoppedEarly, forKey: .stoppedEarly)
+        try c.encode(skippedSteps, forKey: .skippedSteps)
         try c.encode(history, forKey: .history)
     }
 }
