@@ -94,6 +94,36 @@ extension GRUConvention.ResetPlacement: Codable {}
 extension GRUConvention.UpdatePolarity: Codable {}
 extension Readout: Codable {}
 
+/// A model that a GRUKit model file holds: its tensors named as in a PyTorch module, and its
+/// ``GRUModelMetadata``.
+public protocol GRUModelFileContents {
+    associatedtype Parameters: ParameterSet
+    /// The tensors the file stores, under their ``ParameterSet/namedTensors`` names.
+    var parameters: Parameters { get }
+    /// What the file's `grukit.model` metadata says about the model.
+    var metadata: GRUModelMetadata { get }
+}
+
+extension GRUModelFileContents {
+    /// Adds the weights, under their PyTorch module names (`gru.…`, `head.…`), and the
+    /// ``GRUModelMetadata`` to a writer (other metadata and tensors may be added beside them).
+    public func addModel(to writer: inout SafeTensorsWriter, as dtype: SafeTensorsDType = .f32) throws {
+        for (name, tensor) in parameters.namedTensors { try writer.add(name, tensor, as: dtype) }
+        writer.metadata[GRUModelMetadata.key] = try metadata.json()
+        writer.metadata["format"] = "pt"
+    }
+
+    /// Writes a model file atomically: `model.load_state_dict(safetensors.torch.load_file(path))`
+    /// reads it back into the matching PyTorch module.
+    public func save(to url: URL, as dtype: SafeTensorsDType = .f32) throws {
+        var writer = SafeTensorsWriter()
+        try addModel(to: &writer, as: dtype)
+        try writer.write(to: url)
+    }
+}
+
+extension GRUModel: GRUModelFileContents {}
+
 /// GRUKit model files: a ``GRUModel``'s weights in a safetensors file, named as a PyTorch module
 /// with a `gru` and a `head` names them (`gru.weight_ih_l0`, …, `head.weight` (O, D·H),
 /// `head.bias` (O)), with ``GRUModelMetadata`` in the header. A file without the metadata is
@@ -145,21 +175,5 @@ extension GRUModel {
     /// The model's ``GRUModelMetadata``.
     public var metadata: GRUModelMetadata {
         GRUModelMetadata(convention: configuration.convention, readout: readout, batchFirst: configuration.batchFirst)
-    }
-
-    /// Adds the weights, named as in a PyTorch module (`gru.…`, `head.…`), and the
-    /// ``GRUModelMetadata`` to a writer (other metadata and tensors may be added beside them).
-    public func addModel(to writer: inout SafeTensorsWriter, as dtype: SafeTensorsDType = .f32) throws {
-        for (name, tensor) in parameters.namedTensors { try writer.add(name, tensor, as: dtype) }
-        writer.metadata[GRUModelMetadata.key] = try metadata.json()
-        writer.metadata["format"] = "pt"
-    }
-
-    /// Writes a model file atomically: `model.load_state_dict(safetensors.torch.load_file(path))`
-    /// reads it back into a PyTorch module with a `gru` and a `head`.
-    public func save(to url: URL, as dtype: SafeTensorsDType = .f32) throws {
-        var writer = SafeTensorsWriter()
-        try addModel(to: &writer, as: dtype)
-        try writer.write(to: url)
     }
 }

@@ -7,7 +7,7 @@ import Foundation
 ///     embedding.weight (V, E)   gru.weight_ih_l0 (3H, E or V) …   head.weight (V, H)   head.bias (V)
 ///     {"batch_first": true, "convention": {…}, "input": "embedding", "kind": "character-language-model",
 ///      "readout": "every-step", "vocabulary": ["\n", " ", "!", …]}
-extension CharacterLanguageModel {
+extension CharacterLanguageModel: GRUModelFileContents {
     /// The `kind` a model file records for a character language model.
     public static var kind: String { "character-language-model" }
 
@@ -19,20 +19,6 @@ extension CharacterLanguageModel {
         m.vocabulary = vocabulary.strings
         m.input = input.name
         return m
-    }
-
-    /// Adds the weights and the metadata to a writer (other tensors may be added beside them).
-    public func addModel(to writer: inout SafeTensorsWriter, as dtype: SafeTensorsDType = .f32) throws {
-        for (name, tensor) in parameters.namedTensors { try writer.add(name, tensor, as: dtype) }
-        writer.metadata[GRUModelMetadata.key] = try metadata.json()
-        writer.metadata["format"] = "pt"
-    }
-
-    /// Writes a model file atomically.
-    public func save(to url: URL, as dtype: SafeTensorsDType = .f32) throws {
-        var writer = SafeTensorsWriter()
-        try addModel(to: &writer, as: dtype)
-        try writer.write(to: url)
     }
 
     /// Loads a model file at `url`.
