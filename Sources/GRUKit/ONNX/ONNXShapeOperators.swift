@@ -44,12 +44,15 @@ extension ONNXOperator {
     static func constant(_ c: ONNXNodeContext) throws -> [ONNXTensor] {
         let given = c.node.attributes.map(\.name)
         guard given.count == 1 else { throw c.fail("expected exactly one value attribute, got \(given.isEmpty ? "none" : given.joined(separator: ", "))") }
+        // The attribute is there (it is the node's only one), so the accessors return a value
+        // or throw; `missing` keeps an unexpected nil from being a trap.
+        let missing = c.badAttribute(given[0], "has no value")
         switch given[0] {
-        case "value": return [try c.tensor("value")!]
-        case "value_float": return [ONNXTensor(unchecked: [], .float([try c.float("value_float")!]))]
-        case "value_floats": let v = try c.floats("value_floats")!; return [ONNXTensor(unchecked: [v.count], .float(v))]
-        case "value_int": return [ONNXTensor(unchecked: [], .int64([try c.int("value_int")!]))]
-        case "value_ints": let v = try c.ints("value_ints")!; return [ONNXTensor(unchecked: [v.count], .int64(v))]
+        case "value": guard let t = try c.tensor("value") else { throw missing }; return [t]
+        case "value_float": guard let f = try c.float("value_float") else { throw missing }; return [ONNXTensor(unchecked: [], .float([f]))]
+        case "value_floats": guard let v = try c.floats("value_floats") else { throw missing }; return [ONNXTensor(unchecked: [v.count], .float(v))]
+        case "value_int": guard let i = try c.int("value_int") else { throw missing }; return [ONNXTensor(unchecked: [], .int64([i]))]
+        case "value_ints": guard let v = try c.ints("value_ints") else { throw missing }; return [ONNXTensor(unchecked: [v.count], .int64(v))]
         default: throw c.badAttribute(given[0], "is not supported: the runner has no string or sparse tensors")
         }
     }
