@@ -344,4 +344,24 @@ import Testing
             _ = try ONNXGraphRunner(model: model).run(["x": floats([1, 2, 3], [1, 2, 3, 4, 5, 6])])
         }
     }
+
+    /// Found by the onnx fuzzer (Fuzz/regressions/onnx/constant_of_shape_170_million_elements.onnx):
+    /// a 7 kB model whose ConstantOfShape asked for [260, N, 327685] took a minute and 2 GB.
+    /// Tensors made from a shape value (ConstantOfShape, Expand) hold at most 2^26 elements.
+    @Test func tensorsMadeFromAShapeValueAreCapped() throws {
+        let limit = 1 << 26
+        expectONNXError(mentions: ["node \"n\" (ConstantOfShape)", "shape [260, 2, 327685] has more than \(limit) elements"]) {
+            _ = try runNode("ConstantOfShape", [int64s([260, 2, 327685])])
+        }
+        expectONNXError(mentions: ["node \"n\" (Expand)", "shape [8193, 8192] has more than \(limit) elements"]) {
+            _ = try runNode("Expand", [floats([1], [1]), int64s([8193, 8192])])
+        }
+        #expect(try runNode("ConstantOfShape", [int64s([2, 3])], attributes: [.tensor("value", ONNXTensorProto(int64s([1], [7]), name: ""))])
+                == [int64s([2, 3], [7, 7, 7, 7, 7, 7])])
+        let saved = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fuzz/regressions/onnx/constant_of_shape_170_million_elements.onnx")
+        expectONNXError(mentions: ["(ConstantOfShape)", "has more than \(limit) elements"]) {
+            _ = try ONNXGraphRunner(model: ONNXModelProto(contentsOf: saved)).run(["x": floats([2, 2, 3], [Float](repeating: 0.5, count: 12))])
+        }
+    }
 }
