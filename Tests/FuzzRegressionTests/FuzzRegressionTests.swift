@@ -11,6 +11,10 @@ import Testing
 
     static let targets: [(name: String, run: @Sendable (Data) -> Void)] = [
         ("safetensors", FuzzTargets.safetensors),
+        ("onnx", FuzzTargets.onnx),
+        ("csv", FuzzTargets.csv),
+        ("text", FuzzTargets.text),
+        ("checkpoint", FuzzTargets.checkpoint),
     ]
 
     @Test(arguments: targets.indices)

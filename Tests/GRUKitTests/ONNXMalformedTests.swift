@@ -314,4 +314,54 @@ import Testing
         expectONNXError(mentions: ["refers to a function attribute"]) { _ = try runNode("Transpose", [floats([1], [1])], attributes: [reference]) }
         expectONNXError(mentions: ["axis -3 is outside −2..<2"]) { _ = try runNode("Gather", [floats([1, 1], [1]), int64s([0])], attributes: [.int("axis", -3)]) }
     }
+
+    /// Found by the onnx fuzzer (Fuzz/regressions/onnx/constant_tensor_attribute_without_t.onnx):
+    /// a Constant whose `value` attribute says TENSOR but holds no `t` field trapped. Now it is an
+    /// error naming the node and attribute, here and in ConstantOfShape; an INT or FLOAT
+    /// attribute without its `i` or `f` field holds protobuf's default 0, as in ONNX Runtime
+    /// (proto3 writers leave zeros out), not the operator's default for a missing attribute.
+    @Test func attributesDeclaredWithoutAValue() throws {
+        func declared(_ name: String, _ kind: ONNXAttributeProto.Kind) -> ONNXAttributeProto {
+            var a = ONNXAttributeProto(name: name)
+            a.type = kind.rawValue
+            return a
+        }
+        for (op, inputs) in [("Constant", [ONNXTensor?]()), ("ConstantOfShape", [int64s([2])])] {
+            expectONNXError(.unsupportedAttribute(file: "test.onnx", node: "node \"n\" (\(op))", attribute: "value",
+                                                  problem: "is declared TENSOR but holds no tensor (no t field)")) {
+                _ = try runNode(op, inputs, attributes: [declared("value", .tensor)])
+            }
+        }
+        #expect(try runNode("Constant", [], attributes: [declared("value_float", .float)]) == [floats([], [0])])
+        #expect(try runNode("Constant", [], attributes: [declared("value_int", .int)]) == [int64s([], [0])])
+        // Softmax over axis 0 (the attribute's 0), not over the default last axis: columns sum to 1.
+        let s = try runNode("Softmax", [floats([2, 2], [0, 0, 1, 3])], attributes: [declared("axis", .int)])[0].floatingPoint(as: Float.self)!.scalars
+        #expect(abs(s[0] + s[2] - 1) < 1e-6 && abs(s[1] + s[3] - 1) < 1e-6 && abs(s[0] + s[1] - 1) > 0.1)
+        let saved = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fuzz/regressions/onnx/constant_tensor_attribute_without_t.onnx")
+        let model = try ONNXModelProto(contentsOf: saved)
+        expectONNXError(mentions: ["is declared TENSOR but holds no tensor (no t field)"]) {
+            _ = try ONNXGraphRunner(model: model).run(["x": floats([1, 2, 3], [1, 2, 3, 4, 5, 6])])
+        }
+    }
+
+    /// Found by the onnx fuzzer (Fuzz/regressions/onnx/constant_of_shape_170_million_elements.onnx):
+    /// a 7 kB model whose ConstantOfShape asked for [260, N, 327685] took a minute and 2 GB.
+    /// Tensors made from a shape value (ConstantOfShape, Expand) hold at most 2^26 elements.
+    @Test func tensorsMadeFromAShapeValueAreCapped() throws {
+        let limit = 1 << 26
+        expectONNXError(mentions: ["node \"n\" (ConstantOfShape)", "shape [260, 2, 327685] has more than \(limit) elements"]) {
+            _ = try runNode("ConstantOfShape", [int64s([260, 2, 327685])])
+        }
+        expectONNXError(mentions: ["node \"n\" (Expand)", "shape [8193, 8192] has more than \(limit) elements"]) {
+            _ = try runNode("Expand", [floats([1], [1]), int64s([8193, 8192])])
+        }
+        #expect(try runNode("ConstantOfShape", [int64s([2, 3])], attributes: [.tensor("value", ONNXTensorProto(int64s([1], [7]), name: ""))])
+                == [int64s([2, 3], [7, 7, 7, 7, 7, 7])])
+        let saved = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fuzz/regressions/onnx/constant_of_shape_170_million_elements.onnx")
+        expectONNXError(mentions: ["(ConstantOfShape)", "has more than \(limit) elements"]) {
+            _ = try ONNXGraphRunner(model: ONNXModelProto(contentsOf: saved)).run(["x": floats([2, 2, 3], [Float](repeating: 0.5, count: 12))])
+        }
+    }
 }

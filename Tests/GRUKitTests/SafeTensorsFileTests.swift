@@ -143,4 +143,26 @@ import Testing
             }
         }
     }
+
+    /// A writer killed between creating its temporary file and renaming it leaves
+    /// `.NAME.PID-RANDOM.tmp`; the next successful write removes those whose process is gone
+    /// and keeps a live process's (this one's) and every other file.
+    @Test func abandonedTemporaryFilesAreRemovedByTheNextWrite() throws {
+        try Self.withTemporaryDirectory { directory in
+            let url = directory.appendingPathComponent("m.safetensors")
+            var writer = SafeTensorsWriter()
+            try writer.add("w", try Tensor<Float>(shape: [2], scalars: [1, 2]))
+            try writer.write(to: url)
+            // Linux PIDs stay below 2^22, so process 2147483646 does not exist.
+            let abandoned = [".m.safetensors.2147483646-k3x9.tmp", ".m.safetensors.2147483645-0.tmp"]
+            let kept = [".m.safetensors.\(getpid())-live.tmp", ".other.safetensors.2147483646-k3x9.tmp", ".m.safetensors.notes.tmp", "m.safetensors.2147483646-k3x9.tmp"]
+            for name in abandoned + kept {
+                try Data([1, 2, 3]).write(to: directory.appendingPathComponent(name))
+            }
+            try writer.write(to: url)
+            let left = Set(try FileManager.default.contentsOfDirectory(atPath: directory.path))
+            #expect(left == Set(kept + ["m.safetensors"]))
+            #expect(try SafeTensorsFile(contentsOf: url).tensor("w", as: Float.self).scalars == [1, 2])
+        }
+    }
 }

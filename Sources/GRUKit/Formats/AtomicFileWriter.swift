@@ -15,6 +15,10 @@ import Darwin
 /// target's directory (so the rename stays on one file system), are flushed to disk, and the
 /// temporary file is renamed over the target. Readers see the old file or the new one, never
 /// a mix; a failure or a killed process leaves the old file as it was.
+///
+/// The temporary file is `.NAME.PID-RANDOM.tmp` beside `NAME`. A process killed while writing
+/// leaves its temporary file behind; the next successful write of the same file removes every
+/// such file whose process is gone, so killed runs do not pile them up.
 enum AtomicFileWriter {
     /// Writes `chunks`, one after another, as the new contents of the file at `url`.
     ///
@@ -23,7 +27,7 @@ enum AtomicFileWriter {
     static func replaceFile(at url: URL, with chunks: [[UInt8]]) throws {
         let target = url.path
         let directory = url.deletingLastPathComponent().path
-        let suffix = String(UInt64.random(in: 0...UInt64.max), radix: 36)
+        let suffix = "\(getpid())-" + String(UInt64.random(in: 0...UInt64.max), radix: 36)
         let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(suffix).tmp").path
         func failure(_ step: String, _ code: Int32) -> SafeTensorsError {
             .cannotWrite(file: target, reason: "\(step): \(systemMessage(code))")
@@ -50,6 +54,21 @@ enum AtomicFileWriter {
         if directoryDescriptor >= 0 {
             fsync(directoryDescriptor)
             close(directoryDescriptor)
+        }
+        removeAbandonedTemporaries(of: url)
+    }
+
+    /// Removes the temporary files that killed writers of `url` left beside it: those named
+    /// `.NAME.PID-RANDOM.tmp` whose process no longer exists. A live writer's file (another
+    /// process writing the same file, or this one) is kept; errors are ignored.
+    static func removeAbandonedTemporaries(of url: URL) {
+        let folder = url.deletingLastPathComponent()
+        let prefix = ".\(url.lastPathComponent).", suffix = ".tmp"
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return }
+        for name in names where name.hasPrefix(prefix) && name.hasSuffix(suffix) && name.count > prefix.count + suffix.count {
+            let middle = name.dropFirst(prefix.count).dropLast(suffix.count)
+            guard let dash = middle.firstIndex(of: "-"), let pid = Int32(middle[..<dash]), pid > 0, pid != getpid() else { continue }
+            if kill(pid, 0) == -1 && errno == ESRCH { unlink(folder.appendingPathComponent(name).path) }
         }
     }
 

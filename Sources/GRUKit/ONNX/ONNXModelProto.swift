@@ -145,10 +145,11 @@ public struct ONNXModelProto: Sendable, Equatable {
     }
 }
 
-/// Every byte of a file, or ``ONNXError/cannotRead(file:reason:)``.
+/// Every byte of a file, or ``ONNXError/cannotRead(file:reason:)``: mapped, then copied once
+/// (not read into a buffer and copied again).
 func readFile(_ url: URL) throws -> [UInt8] {
     do {
-        return [UInt8](try Data(contentsOf: url))
+        return [UInt8](try Data(contentsOf: url, options: .mappedIfSafe))
     } catch {
         throw ONNXError.cannotRead(file: url.path, reason: systemReason(for: error))
     }

@@ -85,9 +85,11 @@ struct ONNXNodeContext {
         return a
     }
 
-    func int(_ name: String) throws -> Int64? { try attribute(name, .int)?.int ?? nil }
+    /// An INT or FLOAT attribute that declares its type but has no `i` or `f` field holds
+    /// protobuf's default, 0, as ONNX Runtime reads it (writers of proto3 leave zeros out).
+    func int(_ name: String) throws -> Int64? { try attribute(name, .int).map { $0.int ?? 0 } }
     func int(_ name: String, default value: Int64) throws -> Int64 { try int(name) ?? value }
-    func float(_ name: String) throws -> Float? { try attribute(name, .float)?.float ?? nil }
+    func float(_ name: String) throws -> Float? { try attribute(name, .float).map { $0.float ?? 0 } }
     func ints(_ name: String) throws -> [Int64]? { try attribute(name, .ints)?.ints }
     func floats(_ name: String) throws -> [Float]? { try attribute(name, .floats)?.floats }
 
@@ -101,7 +103,10 @@ struct ONNXNodeContext {
     }
 
     func tensor(_ name: String) throws -> ONNXTensor? {
-        guard let proto = try attribute(name, .tensor)?.tensor else { return nil }
+        guard let a = try attribute(name, .tensor) else { return nil }
+        guard let proto = a.tensor else {
+            throw ONNXError.unsupportedAttribute(file: file, node: label, attribute: name, problem: "is declared TENSOR but holds no tensor (no t field)")
+        }
         return try proto.tensor(file: file)
     }
 

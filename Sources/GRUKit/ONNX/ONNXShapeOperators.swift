@@ -24,11 +24,18 @@ extension ONNXOperator {
     /// make the runner allocate without bound.
     static let maximumElementCount = 1 << 30
 
-    /// Throws unless `shape` is valid and holds at most ``maximumElementCount`` elements.
-    static func checkedCount(_ shape: [Int], _ c: ONNXNodeContext) throws -> Int {
+    /// The largest number of elements of a tensor made from a shape *value* (2^26, 256 MiB of
+    /// FLOAT): ConstantOfShape's and Expand's outputs, whose size a few bytes of a model set,
+    /// unlike other operators' outputs, which follow from tensors that exist. (A GRU's
+    /// initial state or a mask is far smaller; the onnx fuzzer found a 7 kB model asking for
+    /// 170 million elements.)
+    static let maximumShapedElementCount = 1 << 26
+
+    /// Throws unless `shape` is valid and holds at most `limit` elements.
+    static func checkedCount(_ shape: [Int], _ c: ONNXNodeContext, limit: Int = maximumElementCount) throws -> Int {
         guard shape.allSatisfy({ $0 >= 0 }) else { throw c.fail("shape \(shape) has a negative extent") }
-        guard let count = ONNXIndexing.count(shape), count <= maximumElementCount else {
-            throw c.fail("shape \(shape) has more than \(maximumElementCount) elements")
+        guard let count = ONNXIndexing.count(shape), count <= limit else {
+            throw c.fail("shape \(shape) has more than \(limit) elements")
         }
         return count
     }
@@ -44,22 +51,31 @@ extension ONNXOperator {
     static func constant(_ c: ONNXNodeContext) throws -> [ONNXTensor] {
         let given = c.node.attributes.map(\.name)
         guard given.count == 1 else { throw c.fail("expected exactly one value attribute, got \(given.isEmpty ? "none" : given.joined(separator: ", "))") }
+        // The attribute is there (it is the node's only one), so the accessors return a value
+        // or throw; `missing` keeps an unexpected nil from being a trap.
+        let missing = c.badAttribute(given[0], "has no value")
         switch given[0] {
-        case "value": return [try c.tensor("value")!]
-        case "value_float": return [ONNXTensor(unchecked: [], .float([try c.float("value_float")!]))]
-        case "value_floats": let v = try c.floats("value_floats")!; return [ONNXTensor(unchecked: [v.count], .float(v))]
-        case "value_int": return [ONNXTensor(unchecked: [], .int64([try c.int("value_int")!]))]
-        case "value_ints": let v = try c.ints("value_ints")!; return [ONNXTensor(unchecked: [v.count], .int64(v))]
+        case "value": guard let t = try c.tensor("value") else { throw missing }; return [t]
+        case "value_float": guard let f = try c.float("value_float") else { throw missing }; return [ONNXTensor(unchecked: [], .float([f]))]
+        case "value_floats": guard let v = try c.floats("value_floats") else { throw missing }; return [ONNXTensor(unchecked: [v.count], .float(v))]
+        case "value_int": guard let i = try c.int("value_int") else { throw missing }; return [ONNXTensor(unchecked: [], .int64([i]))]
+        case "value_ints": guard let v = try c.ints("value_ints") else { throw missing }; return [ONNXTensor(unchecked: [v.count], .int64(v))]
         default: throw c.badAttribute(given[0], "is not supported: the runner has no string or sparse tensors")
         }
     }
 
     static func constantOfShape(_ c: ONNXNodeContext) throws -> [ONNXTensor] {
         let shape = try extents(c.integerList(0, "input"), c, "shape")
-        let count = try checkedCount(shape, c)
+        let count = try checkedCount(shape, c, limit: maximumShapedElementCount)
         let value = try c.tensor("value") ?? ONNXTensor(unchecked: [1], .float([0]))
         guard value.count == 1 else { throw c.badAttribute("value", "must hold one element, holds \(value.count)") }
-        return [ONNXTensor(unchecked: shape, value.elements.picking([Int](repeating: 0, count: count)))]
+        let elements: Elements = switch value.elements {  // filled directly, without an index per element
+        case let .float(v): .float([Float](repeating: v[0], count: count))
+        case let .double(v): .double([Double](repeating: v[0], count: count))
+        case let .int32(v): .int32([Int32](repeating: v[0], count: count))
+        case let .int64(v): .int64([Int64](repeating: v[0], count: count))
+        }
+        return [ONNXTensor(unchecked: shape, elements)]
     }
 
     static func cast(_ c: ONNXNodeContext) throws -> [ONNXTensor] {
@@ -289,7 +305,7 @@ extension ONNXOperator {
         guard let shape = ONNXIndexing.broadcast(x.shape, target) else {
             throw c.fail("cannot broadcast \(x.shape) to \(requested)")
         }
-        _ = try checkedCount(shape, c)
+        _ = try checkedCount(shape, c, limit: maximumShapedElementCount)
         return [ONNXTensor(unchecked: shape, x.elements.picking(ONNXIndexing.broadcastSources(of: x.shape, to: shape)))]
     }
 }
