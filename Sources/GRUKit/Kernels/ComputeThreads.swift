@@ -10,8 +10,9 @@ import Foundation
 /// thread count. One `ComputeThreads` runs one job at a time; concurrent callers wait their turn.
 ///
 /// It also keeps the kernels' scratch memory from one call to the next (as much as the largest
-/// call needed, until it is released), so repeated calls do not map and fault in fresh pages;
-/// `ComputeThreads(1)` is worth giving for that alone.
+/// call needed, until it is released), and the memory of the traces that training's forward
+/// passes keep for the backward pass (reused once the trace is dropped), so repeated calls do
+/// not map and fault in fresh pages; `ComputeThreads(1)` is worth giving for that alone.
 public final class ComputeThreads: @unchecked Sendable {  // the team and scratch are used under `lock` only
     /// The number of threads, counting the caller.
     public let count: Int
@@ -19,6 +20,10 @@ public final class ComputeThreads: @unchecked Sendable {  // the team and scratc
     private let lock = NSLock()
     /// Scratch parts kept between calls: 64-byte aligned, `capacity` floats each.
     private var scratch: [(pointer: UnsafeMutablePointer<Float>, capacity: Int)] = []
+    /// Trace storages made for forward passes, reused once no trace refers to them.
+    private var keptTraces: [FastTraceStorage] = []
+    /// How many trace storages are kept (a two-layer bidirectional stack holds four at once).
+    static let keptTraceStorages = 8
 
     /// Starts `count − 1` worker threads.
     ///
@@ -61,6 +66,15 @@ public final class ComputeThreads: @unchecked Sendable {  // the team and scratc
             }
         }
         return try body(team, scratch.prefix(counts.count).map(\.pointer))
+    }
+}
+
+extension ComputeThreads {
+    /// Runs `body` on the kept trace storages, one caller at a time.
+    func withKeptTraceStorages<R>(_ body: (inout [FastTraceStorage]) throws -> R) rethrows -> R {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(&keptTraces)
     }
 }
 

@@ -188,7 +188,7 @@ public struct GRU<Scalar: GRUScalar>: Sendable {
             for (direction, g) in layerGradients.enumerated() {
                 gradients[k * d + direction] = g.parameters
                 dInitial[k * d + direction] = g.initialState
-                if direction > 0 { for e in dInput.scalars.indices { dInput.scalars[e] += g.input.scalars[e] } }
+                if direction > 0 { add(g.input.scalars, to: &dInput.scalars) }
             }
             if k > 0, k - 1 < trace.dropoutMasks.count {
                 let mask = trace.dropoutMasks[k - 1]
@@ -200,6 +200,16 @@ public struct GRU<Scalar: GRUScalar>: Sendable {
             parameters: GRUStackParameters(layers: gradients, directionCount: d),
             input: c.batchFirst ? dInput.swappingFirstTwoAxes() : dInput,
             initialState: .stacking(dInitial))
+    }
+}
+
+/// y[e] += x[e] over raw buffers (the directions' input gradients of a bidirectional layer).
+private func add<Scalar: GRUScalar>(_ x: [Scalar], to y: inout [Scalar]) {
+    precondition(x.count == y.count)
+    x.withUnsafeBufferPointer { x in
+        y.withUnsafeMutableBufferPointer { y in
+            for e in 0..<y.count { y[e] += x[e] }
+        }
     }
 }
 

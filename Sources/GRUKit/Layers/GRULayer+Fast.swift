@@ -108,9 +108,7 @@ extension GRULayer where Scalar == Float {
         let (t, n, h) = (input.shape[0], input.shape[1], hiddenSize)
         var output = [Float](unsafeUninitializedCapacity: t * n * h) { _, c in c = t * n * h }
         var last = [Float](unsafeUninitializedCapacity: n * h) { _, c in c = n * h }
-        var previous = [Float](unsafeUninitializedCapacity: keepTrace ? t * n * h : 0) { _, c in c = keepTrace ? t * n * h : 0 }
-        var gates = [Float](unsafeUninitializedCapacity: keepTrace ? 3 * t * n * h : 0) { _, c in c = keepTrace ? 3 * t * n * h : 0 }
-        var candidate = [Float](unsafeUninitializedCapacity: keepTrace ? t * n * h : 0) { _, c in c = keepTrace ? t * n * h : 0 }
+        let storage = keepTrace ? traceStorage(threads, floats: FastTraceStorage.floats(rows: t * n, hidden: h)) : nil
         let p = parameters
         p.weightIH.scalars.withUnsafeBufferPointer { wih in
             p.weightHH.scalars.withUnsafeBufferPointer { whh in
@@ -120,17 +118,11 @@ extension GRULayer where Scalar == Float {
                             var layer = cLayer(steps: t, batch: n, lengths: lengths, [wih.baseAddress, whh.baseAddress, bih, bhh][...])
                             input.scalars.withUnsafeBufferPointer { x in
                                 withOptionalPointer(initialState?.scalars) { h0 in
-                                    previous.withUnsafeMutableBufferPointer { previous in
-                                        gates.withUnsafeMutableBufferPointer { gates in
-                                            candidate.withUnsafeMutableBufferPointer { candidate in
-                                                var trace = gru_trace(previous: previous.baseAddress, gates: gates.baseAddress, candidate: candidate.baseAddress)
-                                                let size = gru_forward_workspace(&layer, keepTrace ? 1 : 0)
-                                                withUnsafePointer(to: &trace) { trace in
-                                                    withTeam(threads, scratch: [size]) { team, workspace in
-                                                        gru_layer_forward(&layer, x.baseAddress, h0, &output, &last, keepTrace ? trace : nil, workspace[0], team)
-                                                    }
-                                                }
-                                            }
+                                    var trace = storage?.parts(rows: t * n, hidden: h) ?? gru_trace()
+                                    let size = gru_forward_workspace(&layer, keepTrace ? 1 : 0)
+                                    withUnsafePointer(to: &trace) { trace in
+                                        withTeam(threads, scratch: [size]) { team, workspace in
+                                            gru_layer_forward(&layer, x.baseAddress, h0, &output, &last, keepTrace ? trace : nil, workspace[0], team)
                                         }
                                     }
                                 }
@@ -142,8 +134,8 @@ extension GRULayer where Scalar == Float {
         }
         return GRULayerTrace(
             output: Tensor(unchecked: [t, n, h], scalars: output), finalState: Tensor(unchecked: [n, h], scalars: last),
-            input: input, lengths: lengths, previousStates: previous, gates: gates, slopes: [],
-            candidateRecurrent: candidate, fast: true)
+            input: input, lengths: lengths, previousStates: [], gates: [], slopes: [],
+            candidateRecurrent: [], fast: true, storage: storage)
     }
 
     /// The forward passes of `layers` over one input on the C kernels, side by side
@@ -152,10 +144,10 @@ extension GRULayer where Scalar == Float {
         _ layers: [GRULayer<Float>], _ input: Tensor<Float>, initialStates: [Tensor<Float>?], lengths: [Int]?, keepTrace: Bool
     ) -> [GRULayerTrace<Float>] {
         let (t, n) = (input.shape[0], input.shape[1])
-        // Per layer: output, final state, and the trace's previous states, gates, candidate.
-        let counts = layers.flatMap { l -> [Int] in
-            let h = l.hiddenSize
-            return [t * n * h, n * h, keepTrace ? t * n * h : 0, keepTrace ? t * n * 3 * h : 0, keepTrace ? t * n * h : 0]
+        // Per layer: output and final state; the traces go to reusable storage.
+        let counts = layers.flatMap { l -> [Int] in [t * n * l.hiddenSize, n * l.hiddenSize] }
+        let storages = layers.map { l in
+            keepTrace ? traceStorage(l.threads ?? layers[0].threads, floats: FastTraceStorage.floats(rows: t * n, hidden: l.hiddenSize)) : nil
         }
         // Read-only: the input, then per layer W_ih, W_hh, b_ih, b_hh, h0.
         let reads: [[Float]?] = [input.scalars] + zip(layers, initialStates).flatMap { l, h0 -> [[Float]?] in
@@ -166,14 +158,14 @@ extension GRULayer where Scalar == Float {
             withPointers(reads) { r in
                 withOptionalPointer(lengths) { lengths in
                     var cLayers = layers.indices.map { k in layers[k].cLayer(steps: t, batch: n, lengths: lengths, r[(1 + 5 * k)..<(5 + 5 * k)]) }
-                    let traces = layers.indices.map { k in gru_trace(previous: out[5 * k + 2], gates: out[5 * k + 3], candidate: out[5 * k + 4]) }
+                    let traces = layers.indices.map { k in storages[k]?.parts(rows: t * n, hidden: layers[k].hiddenSize) ?? gru_trace() }
                     let sizes = cLayers.indices.map { gru_forward_workspace(&cLayers[$0], keepTrace ? 1 : 0) }
                     cLayers.withUnsafeBufferPointer { cl in
                         traces.withUnsafeBufferPointer { tr in
                             withTeam(layers[0].threads, scratch: sizes) { team, workspaces in
                                 var calls = layers.indices.map { k in
                                     gru_forward_call(
-                                        layer: cl.baseAddress! + k, x: r[0], h0: r[5 + 5 * k], y: out[5 * k], h_n: out[5 * k + 1],
+                                        layer: cl.baseAddress! + k, x: r[0], h0: r[5 + 5 * k], y: out[2 * k], h_n: out[2 * k + 1],
                                         trace: keepTrace ? tr.baseAddress! + k : nil, workspace: workspaces[k])
                                 }
                                 gru_layers_forward(&calls, Int32(calls.count), team)
@@ -186,9 +178,9 @@ extension GRULayer where Scalar == Float {
         return layers.indices.map { k in
             let h = layers[k].hiddenSize
             return GRULayerTrace(
-                output: Tensor(unchecked: [t, n, h], scalars: arrays[5 * k]), finalState: Tensor(unchecked: [n, h], scalars: arrays[5 * k + 1]),
-                input: input, lengths: lengths, previousStates: arrays[5 * k + 2], gates: arrays[5 * k + 3], slopes: [],
-                candidateRecurrent: arrays[5 * k + 4], fast: true)
+                output: Tensor(unchecked: [t, n, h], scalars: arrays[2 * k]), finalState: Tensor(unchecked: [n, h], scalars: arrays[2 * k + 1]),
+                input: input, lengths: lengths, previousStates: [], gates: [], slopes: [],
+                candidateRecurrent: [], fast: true, storage: storages[k])
         }
     }
 
@@ -216,23 +208,16 @@ extension GRULayer where Scalar == Float {
                                 withOptionalPointer(outputGradient?.scalars) { dy in
                                     withOptionalPointer(finalStateGradient?.scalars) { dhN in
                                         // The backward pass only reads the trace: no copy of it.
-                                        trace.previousStates.withUnsafeBufferPointer { previous in
-                                            trace.gates.withUnsafeBufferPointer { gates in
-                                                trace.candidateRecurrent.withUnsafeBufferPointer { candidate in
-                                                    var c = gru_trace(
-                                                        previous: UnsafeMutablePointer(mutating: previous.baseAddress),
-                                                        gates: UnsafeMutablePointer(mutating: gates.baseAddress),
-                                                        candidate: UnsafeMutablePointer(mutating: candidate.baseAddress))
-                                                    dbIH.withUnsafeMutableBufferPointer { dbIH in
-                                                        dbHH.withUnsafeMutableBufferPointer { dbHH in
-                                                            let size = gru_backward_workspace(&layer)
-                                                            withTeam(threads, scratch: [size]) { team, workspace in
-                                                                gru_layer_backward(
-                                                                    &layer, x.baseAddress, &c, dy, dhN, &dInput, &dInitial, &dWih, &dWhh,
-                                                                    b > 0 ? dbIH.baseAddress : nil, b > 0 ? dbHH.baseAddress : nil,
-                                                                    workspace[0], team)
-                                                            }
-                                                        }
+                                        var c = trace.storage?.parts(rows: t * n, hidden: h) ?? gru_trace()
+                                        dbIH.withUnsafeMutableBufferPointer { dbIH in
+                                            dbHH.withUnsafeMutableBufferPointer { dbHH in
+                                                let size = gru_backward_workspace(&layer)
+                                                withTeam(threads, scratch: [size]) { team, workspace in
+                                                    withExtendedLifetime(trace.storage) {
+                                                        gru_layer_backward(
+                                                            &layer, x.baseAddress, &c, dy, dhN, &dInput, &dInitial, &dWih, &dWhh,
+                                                            b > 0 ? dbIH.baseAddress : nil, b > 0 ? dbHH.baseAddress : nil,
+                                                            workspace[0], team)
                                                     }
                                                 }
                                             }
@@ -267,34 +252,30 @@ extension GRULayer where Scalar == Float {
             let (h, i, b) = (l.hiddenSize, l.inputSize, l.parameters.hasBias ? 3 * l.hiddenSize : 0)
             return [t * n * i, n * h, 3 * h * i, 3 * h * h, b, b]
         }
-        // Read-only per layer: W_ih, W_hh, b_ih, b_hh, x, previous, gates, candidate, dy, dh_n.
+        // Read-only per layer: W_ih, W_hh, b_ih, b_hh, x, dy, dh_n (the traces are in their storages).
         let reads: [[Float]?] = layers.indices.flatMap { k -> [[Float]?] in
             let (p, tr) = (layers[k].parameters, traces[k])
             return [p.weightIH.scalars, p.weightHH.scalars, p.biasIH?.scalars, p.biasHH?.scalars, tr.input.scalars,
-                    tr.previousStates, tr.gates, tr.candidateRecurrent, outputGradients[k]?.scalars, finalStateGradients[k]?.scalars]
+                    outputGradients[k]?.scalars, finalStateGradients[k]?.scalars]
         }
         let arrays = uninitializedArrays(counts) { out in
             withPointers(reads) { r in
                 withOptionalPointer(traces[0].lengths) { lengths in
-                    var cLayers = layers.indices.map { k in layers[k].cLayer(steps: t, batch: n, lengths: lengths, r[(10 * k)..<(10 * k + 4)]) }
-                    // The backward pass only reads the trace (gru_trace's pointers are mutable for
-                    // the forward pass, which writes it).
-                    let cTraces = layers.indices.map { k in
-                        gru_trace(previous: UnsafeMutablePointer(mutating: r[10 * k + 5]), gates: UnsafeMutablePointer(mutating: r[10 * k + 6]),
-                                  candidate: UnsafeMutablePointer(mutating: r[10 * k + 7]))
-                    }
+                    var cLayers = layers.indices.map { k in layers[k].cLayer(steps: t, batch: n, lengths: lengths, r[(7 * k)..<(7 * k + 4)]) }
+                    // The backward pass only reads the trace.
+                    let cTraces = layers.indices.map { k in traces[k].storage?.parts(rows: t * n, hidden: layers[k].hiddenSize) ?? gru_trace() }
                     let sizes = cLayers.indices.map { gru_backward_workspace(&cLayers[$0]) }
                     cLayers.withUnsafeBufferPointer { cl in
                         cTraces.withUnsafeBufferPointer { tr in
                             withTeam(layers[0].threads, scratch: sizes) { team, workspaces in
                                 var calls = layers.indices.map { k in
                                     gru_backward_call(
-                                        layer: cl.baseAddress! + k, x: r[10 * k + 4], trace: tr.baseAddress! + k,
-                                        dy: r[10 * k + 8], dh_n: r[10 * k + 9], dx: out[6 * k], dh0: out[6 * k + 1],
+                                        layer: cl.baseAddress! + k, x: r[7 * k + 4], trace: tr.baseAddress! + k,
+                                        dy: r[7 * k + 5], dh_n: r[7 * k + 6], dx: out[6 * k], dh0: out[6 * k + 1],
                                         dw_ih: out[6 * k + 2], dw_hh: out[6 * k + 3], db_ih: out[6 * k + 4], db_hh: out[6 * k + 5],
                                         workspace: workspaces[k])
                                 }
-                                gru_layers_backward(&calls, Int32(calls.count), team)
+                                withExtendedLifetime(traces) { gru_layers_backward(&calls, Int32(calls.count), team) }
                             }
                         }
                     }

@@ -136,6 +136,9 @@ public struct GRULayerTrace<Scalar: GRUScalar>: Sendable {
     /// Whether the fast kernels made the trace (they keep no slopes: σ′ and tanh′ follow from
     /// the gates).
     var fast = false
+    /// The fast kernels' trace (previous states, gates, candidate), in memory that
+    /// ``ComputeThreads`` reuses once the trace is dropped; the three arrays above are then empty.
+    var storage: FastTraceStorage?
 }
 
 /// The gradients of a loss with respect to everything a GRU layer's output depends on.
@@ -330,7 +333,8 @@ extension GRULayer {
     /// Checks that `trace` comes from this layer (and engine) and the gradients' shapes.
     func checkBackward(_ trace: GRULayerTrace<Scalar>, outputGradient: Tensor<Scalar>?, finalStateGradient: Tensor<Scalar>?) throws {
         let (t, n, h) = (trace.output.shape[0], trace.output.shape[1], hiddenSize)
-        guard trace.input.shape == [t, n, inputSize], trace.gates.count == t * n * 3 * h, trace.finalState.shape == [n, h] else {
+        let kept = trace.storage.map { $0.capacity >= FastTraceStorage.floats(rows: t * n, hidden: h) } ?? (trace.gates.count == t * n * 3 * h)
+        guard trace.input.shape == [t, n, inputSize], kept, trace.finalState.shape == [n, h] else {
             throw GRUKitError.incompatible("backward: the trace does not come from forward(_:initialState:) on a layer of this shape")
         }
         try outputGradient?.requireShape([t, n, h], name: "output gradient", meaning: "(T, N, H)")

@@ -50,23 +50,19 @@ extension Loss {
         let rows = logits.count / classes
         let a = logits.scalars
         var total: Scalar = 0
-        var gradient = [Scalar](repeating: 0, count: a.count)
+        var gradient: [Scalar]
         switch (self, target) {
         case (.binaryCrossEntropy, .values(let y)), (.meanSquaredError, .values(let y)):
             try y.requireShape(logits.shape, name: "target", meaning: "the logits' shape")
-            try y.requireFinite(name: "target")
-            for e in a.indices {
-                if self == .binaryCrossEntropy {
-                    total += max(a[e], 0) - a[e] * y.scalars[e] + Scalar.log(onePlus: Scalar.exp(-abs(a[e])))
-                    gradient[e] = Scalar.sigmoid(a[e]) - y.scalars[e]
-                } else {
-                    let d = a[e] - y.scalars[e]
-                    total += d * d
-                    gradient[e] = 2 * d
-                }
-            }
-            if reduction == .mean { scale(&total, &gradient, by: Scalar(a.count)) }
+            let count = Scalar(a.count)
+            gradient = [Scalar](unsafeUninitializedCapacity: a.count) { _, initialized in initialized = a.count }
+            total = elementwise(a, y.scalars, into: &gradient, divideBy: reduction == .mean ? count : nil)
+            // A non-finite target makes its element's term, so the total, non-finite: only then
+            // is it worth a pass to find (and name) the element.
+            if !total.isFinite { try y.requireFinite(name: "target") }
+            if reduction == .mean { total /= count }
         case (.softmaxCrossEntropy, _):
+            gradient = [Scalar](repeating: 0, count: a.count)
             if case .values(let y) = target {
                 try y.requireShape(logits.shape, name: "target", meaning: "the logits' shape")
                 try y.requireFinite(name: "target")
@@ -107,6 +103,37 @@ extension Loss {
             throw GRUKitError.incompatible("loss \(rawValue): needs target values of the logits' shape, not class indices")
         }
         return (total, Tensor(unchecked: logits.shape, scalars: gradient))
+    }
+
+    /// The per-element losses of BCE or MSE summed, and their gradients written to `gradient`
+    /// (each divided by `divisor` when one is given), in one pass over raw buffers.
+    private func elementwise<Scalar: GRUScalar>(
+        _ logits: [Scalar], _ target: [Scalar], into gradient: inout [Scalar], divideBy divisor: Scalar?
+    ) -> Scalar {
+        precondition(logits.count == target.count && gradient.count == logits.count)
+        var total: Scalar = 0
+        let bce = self == .binaryCrossEntropy
+        logits.withUnsafeBufferPointer { a in
+            target.withUnsafeBufferPointer { y in
+                gradient.withUnsafeMutableBufferPointer { g in
+                    for e in 0..<a.count {
+                        let (ae, ye) = (a[e], y[e])
+                        var ge: Scalar
+                        if bce {
+                            total += max(ae, 0) - ae * ye + Scalar.log(onePlus: Scalar.exp(-abs(ae)))
+                            ge = Scalar.sigmoid(ae) - ye
+                        } else {
+                            let d = ae - ye
+                            total += d * d
+                            ge = 2 * d
+                        }
+                        if let divisor { ge /= divisor }
+                        g[e] = ge
+                    }
+                }
+            }
+        }
+        return total
     }
 
     private func scale<Scalar: GRUScalar>(_ total: inout Scalar, _ gradient: inout [Scalar], by count: Scalar) {

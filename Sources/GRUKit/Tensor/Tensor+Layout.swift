@@ -5,12 +5,16 @@ extension Tensor {
     public func swappingFirstTwoAxes() -> Tensor {
         precondition(rank == 3, "swappingFirstTwoAxes needs a rank-3 tensor, got shape \(shape)")
         let (a, b, c) = (shape[0], shape[1], shape[2])
-        var result = [Scalar](repeating: 0, count: count)
-        for i in 0..<a {
-            for j in 0..<b {
-                let from = (i * b + j) * c, to = (j * a + i) * c
-                for k in 0..<c { result[to + k] = scalars[from + k] }
+        let result = [Scalar](unsafeUninitializedCapacity: count) { out, initialized in
+            scalars.withUnsafeBufferPointer { x in
+                for i in 0..<a where c > 0 {
+                    for j in 0..<b {
+                        let from = (i * b + j) * c, to = (j * a + i) * c
+                        (out.baseAddress! + to).initialize(from: x.baseAddress! + from, count: c)
+                    }
+                }
             }
+            initialized = count
         }
         return Tensor(unchecked: [b, a, c], scalars: result)
     }
@@ -19,10 +23,15 @@ extension Tensor {
     public func slicingLastAxis(_ range: Range<Int>) -> Tensor {
         let c = shape.last!
         precondition(range.lowerBound >= 0 && range.upperBound <= c, "slice \(range) out of 0..<\(c)")
-        let rows = c == 0 ? 0 : count / c
-        var result = [Scalar]()
-        result.reserveCapacity(rows * range.count)
-        for r in 0..<rows { result.append(contentsOf: scalars[(r * c + range.lowerBound)..<(r * c + range.upperBound)]) }
+        let (rows, w) = (c == 0 ? 0 : count / c, range.count)
+        let result = [Scalar](unsafeUninitializedCapacity: rows * w) { out, initialized in
+            scalars.withUnsafeBufferPointer { x in
+                for r in 0..<rows where w > 0 {
+                    (out.baseAddress! + r * w).initialize(from: x.baseAddress! + r * c + range.lowerBound, count: w)
+                }
+            }
+            initialized = rows * w
+        }
         return Tensor(unchecked: Array(shape.dropLast()) + [range.count], scalars: result)
     }
 
@@ -33,11 +42,18 @@ extension Tensor {
         let lead = Array(parts[0].shape.dropLast())
         let widths = parts.map { $0.shape.last! }
         precondition(parts.allSatisfy { Array($0.shape.dropLast()) == lead }, "concatenatingLastAxis: leading shapes differ")
-        let rows = lead.reduce(1, *)
-        var result = [Scalar]()
-        result.reserveCapacity(rows * widths.reduce(0, +))
-        for r in 0..<rows {
-            for (part, w) in zip(parts, widths) { result.append(contentsOf: part.scalars[(r * w)..<((r + 1) * w)]) }
+        let (rows, total) = (lead.reduce(1, *), widths.reduce(0, +))
+        var result = [Scalar](unsafeUninitializedCapacity: rows * total) { _, initialized in initialized = rows * total }
+        result.withUnsafeMutableBufferPointer { out in
+            var column = 0
+            for (part, w) in zip(parts, widths) {
+                part.scalars.withUnsafeBufferPointer { x in
+                    for r in 0..<rows where w > 0 {
+                        (out.baseAddress! + r * total + column).update(from: x.baseAddress! + r * w, count: w)
+                    }
+                }
+                column += w
+            }
         }
         return Tensor(unchecked: lead + [widths.reduce(0, +)], scalars: result)
     }
