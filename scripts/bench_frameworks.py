@@ -2,7 +2,7 @@
 """GRUKit against PyTorch and ONNX Runtime on the same workloads, in the same run.
 
     swift build -c release
-    python3 scripts/bench_frameworks.py [--config A1,B] [--threads 1,2] [--seconds 1] [--markdown]
+    python3 scripts/bench_frameworks.py [--config A1,B] [--threads 1,2] [--seconds 1] [--rounds 3] [--markdown]
 
 For every configuration (see `gru bench --help`), mode and thread count it times:
 - PyTorch: torch.nn.GRU (+ Linear + sigmoid for A) — inference under torch.inference_mode,
@@ -12,7 +12,10 @@ For every configuration (see `gru bench --help`), mode and thread count it times
   intra_op_num_threads = t;
 - GRUKit: `.build/release/gru bench --json` on the same configurations.
 Each is timed the same way (one warm-up, then runs until both --seconds and 5 runs are reached,
-median), each framework in its own process so thread settings and memory do not mix.
+median), each framework in its own process so thread settings and memory do not mix. With
+--rounds R (default 3) every workload is timed R times, the frameworks taking turns, and each
+framework's best median of its R is reported: on a shared machine a neighbour's burst then
+slows one round of one framework, not the table.
 Prints median ms per framework and the ratios theirs / ours (above 1: GRUKit is faster), and
 the peak resident memory of B's training step. Machines are shared and noisy: compare ratios.
 """
@@ -120,13 +123,22 @@ def run_grukit(name, mode, threads, seconds):
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def best(results):
+    """The result with the smallest median of one framework's rounds (None when it has none)."""
+    results = [r for r in results if r is not None]
+    return min(results, key=lambda r: r["median_ms"]) if results else None
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--config", default=",".join(CONFIGS))
     p.add_argument("--threads", default="1,2")
     p.add_argument("--seconds", type=float, default=1.0)
+    p.add_argument("--rounds", type=int, default=3, help="times each workload is timed; the best median counts")
     p.add_argument("--markdown", action="store_true", help="print the table as Markdown")
     a = p.parse_args()
+    if a.rounds < 1:
+        p.error(f"--rounds must be at least 1, got {a.rounds}")
     rows = []
     probe = subprocess.run([os.path.join(ROOT, ".build", "release", "gru"), "bench", "--config", "A1", "--mode", "infer",
                             "--seconds", "0", "--repetitions", "1", "--json"], capture_output=True, text=True)
@@ -137,9 +149,11 @@ def main():
         for name in a.config.split(","):
             for mode in ("infer", "train"):
                 for threads in (int(t) for t in a.threads.split(",")):
-                    ours = run_grukit(name, mode, threads, a.seconds)
-                    torch_ = run_framework(name, "pytorch", mode, threads, a.seconds, tmp)
-                    ort_ = run_framework(name, "onnxruntime", mode, threads, a.seconds, tmp) if mode == "infer" else None
+                    rounds = [(run_grukit(name, mode, threads, a.seconds),
+                               run_framework(name, "pytorch", mode, threads, a.seconds, tmp),
+                               run_framework(name, "onnxruntime", mode, threads, a.seconds, tmp) if mode == "infer" else None)
+                              for _ in range(a.rounds)]
+                    ours, torch_, ort_ = (best(r[k] for r in rounds) for k in range(3))
                     rows.append((name, mode, threads, ours, torch_, ort_))
                     print(f"# {name} {mode} t{threads}: GRUKit {ours['median_ms']:.4f} ms, PyTorch {torch_['median_ms']:.4f} ms"
                           + (f", ONNX Runtime {ort_['median_ms']:.4f} ms" if ort_ else ""), file=sys.stderr, flush=True)
