@@ -87,30 +87,15 @@ UK(4, 1) UK(4, 2) UK(4, 3) UK(4, 4) UK(4, 5) UK(4, 6)
 UK(5, 1) UK(5, 2) UK(5, 3) UK(5, 4)
 UK(6, 1) UK(6, 2) UK(6, 3) UK(6, 4)
 
+// The fused GRU step also takes tiles of 7 and 8 rows x up to 3 panels (24 accumulators with 32
+// zmm registers), so a batch of 32 or 64 rows is whole 8-row blocks (with 6-row blocks,
+// 64 = 10 x 6 + 4 leaves a short block); the GEMM driver uses rows up to GRU_MR.
+UK(7, 1) UK(7, 2) UK(7, 3) UK(8, 1) UK(8, 2) UK(8, 3)
+
 typedef void (*ukernel_fn)(gru_index, const float *, int, gru_index, const float *, gru_index,
                            float *, gru_index, gru_index, gru_index, int);
 // [mr - 1][np - 1]; np is at most np_max[mr - 1] (mr * np <= 24 accumulators).
-static const ukernel_fn ukernels[GRU_MR][8] = {
-    {uk_1x1, uk_1x2, uk_1x3, uk_1x4, uk_1x5, uk_1x6, uk_1x7, uk_1x8},
-    {uk_2x1, uk_2x2, uk_2x3, uk_2x4, uk_2x5, uk_2x6, uk_2x7, uk_2x8},
-    {uk_3x1, uk_3x2, uk_3x3, uk_3x4, uk_3x5, uk_3x6, uk_3x7, uk_3x8},
-    {uk_4x1, uk_4x2, uk_4x3, uk_4x4, uk_4x5, uk_4x6, 0, 0},
-    {uk_5x1, uk_5x2, uk_5x3, uk_5x4, 0, 0, 0, 0},
-    {uk_6x1, uk_6x2, uk_6x3, uk_6x4, 0, 0, 0, 0},
-};
-static const gru_index np_max[GRU_MR] = {8, 8, 8, 6, 4, 4};
-
-#define GRU_NAME(x) x##_avx512
-#define GRU_NP_MAX(mr) np_max[(mr) - 1]
-#define GRU_UKERNEL(mr, np, kc, a, alayout, lda, b, bps, c, ldc, lo, hi, acc) \
-    ukernels[(mr) - 1][(np) - 1](kc, a, alayout, lda, b, bps, c, ldc, lo, hi, acc)
-#include "gemm_driver.h"
-
-// The fused GRU step's tiles: 8 rows x 3 panels (24 accumulators) with 32 zmm registers, so
-// a batch of 32 or 64 rows is whole 8-row blocks (with 6-row blocks, 64 = 10 x 6 + 4 leaves a
-// short block).
-UK(7, 1) UK(7, 2) UK(7, 3) UK(8, 1) UK(8, 2) UK(8, 3)
-static const ukernel_fn step_ukernels[8][8] = {
+static const ukernel_fn ukernels[8][8] = {
     {uk_1x1, uk_1x2, uk_1x3, uk_1x4, uk_1x5, uk_1x6, uk_1x7, uk_1x8},
     {uk_2x1, uk_2x2, uk_2x3, uk_2x4, uk_2x5, uk_2x6, uk_2x7, uk_2x8},
     {uk_3x1, uk_3x2, uk_3x3, uk_3x4, uk_3x5, uk_3x6, uk_3x7, uk_3x8},
@@ -120,11 +105,19 @@ static const ukernel_fn step_ukernels[8][8] = {
     {uk_7x1, uk_7x2, uk_7x3, 0, 0, 0, 0, 0},
     {uk_8x1, uk_8x2, uk_8x3, 0, 0, 0, 0, 0},
 };
-static const gru_index step_np_max[8] = {8, 8, 8, 6, 4, 4, 3, 3};
+static const gru_index np_max[8] = {8, 8, 8, 6, 4, 4, 3, 3};
+_Static_assert(GRU_MR <= 8, "the table holds micro-kernels of up to 8 rows");
+
+#define GRU_NAME(x) x##_avx512
+#define GRU_NP_MAX(mr) np_max[(mr) - 1]
+#define GRU_UKERNEL(mr, np, kc, a, alayout, lda, b, bps, c, ldc, lo, hi, acc) \
+    ukernels[(mr) - 1][(np) - 1](kc, a, alayout, lda, b, bps, c, ldc, lo, hi, acc)
+#include "gemm_driver.h"
+
 #define GRU_STEP_MR 8
-#define GRU_STEP_NP_MAX(mr) step_np_max[(mr) - 1]
+#define GRU_STEP_NP_MAX(mr) np_max[(mr) - 1]
 #define GRU_STEP_UKERNEL(mr, np, kc, a, alayout, lda, b, bps, c, ldc, lo, hi, acc) \
-    step_ukernels[(mr) - 1][(np) - 1](kc, a, alayout, lda, b, bps, c, ldc, lo, hi, acc)
+    ukernels[(mr) - 1][(np) - 1](kc, a, alayout, lda, b, bps, c, ldc, lo, hi, acc)
 
 #undef UK
 

@@ -139,6 +139,8 @@ import Testing
         expectONNXError(mentions: ["one type"]) { _ = try runNode("Range", [scalar(0), floats([], [4]), scalar(1)]) }
         expectONNXError(mentions: ["more than"]) { _ = try runNode("Range", [scalar(0), scalar(.max), scalar(1)]) }
         expectONNXError(mentions: ["more than"]) { _ = try runNode("Range", [scalar(.min), scalar(.max), scalar(1)]) }
+        // Its size comes from three scalars, so it is capped like ConstantOfShape's: 2^26 elements.
+        expectONNXError(mentions: ["more than 67108864 elements"]) { _ = try runNode("Range", [scalar(0), scalar(1 << 26 + 1), scalar(1)]) }
         expectONNXError(mentions: ["no finite range"]) { _ = try runNode("Range", [floats([], [0]), floats([], [.infinity]), floats([], [1])]) }
     }
 

@@ -46,3 +46,17 @@ extension GRUKitError: CustomStringConvertible {
         }
     }
 }
+
+/// The words the file readers and writers use when the system will not read or write a file,
+/// so that every format says it the same way.
+enum FileMessage {
+    /// `FILE: cannot read the file: REASON`.
+    static func cannotRead(_ file: String, _ reason: String) -> String {
+        "\(file): cannot read the file: \(reason)"
+    }
+
+    /// `FILE: cannot write the file: REASON; any previous file there is unchanged` (the writes are atomic).
+    static func cannotWrite(_ file: String, _ reason: String) -> String {
+        "\(file): cannot write the file: \(reason); any previous file there is unchanged"
+    }
+}

@@ -78,9 +78,9 @@ extension SafeTensorsError: CustomStringConvertible {
     public var description: String {
         switch self {
         case let .cannotRead(file, reason):
-            return "\(file): cannot read the file: \(reason)"
+            return FileMessage.cannotRead(file, reason)
         case let .cannotWrite(file, reason):
-            return "\(file): cannot write the file: \(reason); any previous file there is unchanged"
+            return FileMessage.cannotWrite(file, reason)
         case let .tooShort(file, byteCount):
             let size = byteCount == 0 ? "is empty" : "holds only \(byteCount) byte\(byteCount == 1 ? "" : "s")"
             return "\(file): the file \(size); a safetensors file starts with an 8-byte header length"

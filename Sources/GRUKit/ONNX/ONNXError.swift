@@ -92,9 +92,9 @@ extension ONNXError: CustomStringConvertible {
     public var description: String {
         switch self {
         case let .cannotRead(file, reason):
-            return "\(file): cannot read the file: \(reason)"
+            return FileMessage.cannotRead(file, reason)
         case let .cannotWrite(file, reason):
-            return "\(file): cannot write the file: \(reason); any previous file there is unchanged"
+            return FileMessage.cannotWrite(file, reason)
         case let .malformed(file, path, offset, problem):
             return "\(file): malformed protobuf in \(path) at byte \(offset): \(problem)"
         case let .missingField(file, path, field):

@@ -25,7 +25,7 @@ extension ONNXOperator {
             throw c.fail("\(name) must be a scalar, got shape \(t.shape)")
         }
         func checked(_ n: Double) throws -> Int {
-            guard n <= Double(maximumElementCount) else { throw c.fail("the range has more than \(maximumElementCount) elements") }
+            guard n <= Double(maximumShapedElementCount) else { throw c.fail("the range has more than \(maximumShapedElementCount) elements") }
             return Int(max(n, 0))
         }
         func count<T: BinaryFloatingPoint>(_ s: T, _ l: T, _ d: T) throws -> Int {
@@ -35,7 +35,7 @@ extension ONNXOperator {
         func count<T: FixedWidthInteger>(_ s: T, _ l: T, _ d: T) throws -> Int {
             guard d != 0 else { throw c.fail("delta is 0") }
             let (difference, overflow) = l.subtractingReportingOverflow(s)
-            guard !overflow else { throw c.fail("the range has more than \(maximumElementCount) elements") }
+            guard !overflow else { throw c.fail("the range has more than \(maximumShapedElementCount) elements") }
             var q = difference / d
             let r = difference % d
             if r != 0, (r > 0) == (d > 0) { q += 1 }  // rounded up

@@ -25,7 +25,7 @@ extension ONNXOperator {
     static let maximumElementCount = 1 << 30
 
     /// The largest number of elements of a tensor made from a shape *value* (2^26, 256 MiB of
-    /// FLOAT): ConstantOfShape's and Expand's outputs, whose size a few bytes of a model set,
+    /// FLOAT): ConstantOfShape's, Expand's and Range's outputs, whose size a few bytes of a model set,
     /// unlike other operators' outputs, which follow from tensors that exist. (A GRU's
     /// initial state or a mask is far smaller; the onnx fuzzer found a 7 kB model asking for
     /// 170 million elements.)

@@ -212,25 +212,31 @@ struct ProtobufReader {
 
     /// One element, or a packed run, of a repeated `float` field, appended to `values`.
     mutating func floats(_ field: Field, _ name: String, into values: inout [Float]) throws {
-        if field.wireType == .fixed32 { return values.append(Float(bitPattern: UInt32(try readFixed(4)))) }
-        try expect(field, .lengthDelimited, name, alternative: .fixed32)
-        let range = try readLength()
-        guard range.count % 4 == 0 else { throw error(at: range.lowerBound, .packedLength(field: name, length: range.count, elementSize: 4)) }
-        values.reserveCapacity(values.count + range.count / 4)
-        for i in stride(from: range.lowerBound, to: range.upperBound, by: 4) {
-            values.append(Float(bitPattern: UInt32(littleEndianBytes: bytes, at: i)))
-        }
+        try fixedWidth(field, name, .fixed32, into: &values) { Float(bitPattern: UInt32(littleEndianBytes: $0, at: $1)) }
     }
 
     /// One element, or a packed run, of a repeated `double` field, appended to `values`.
     mutating func doubles(_ field: Field, _ name: String, into values: inout [Double]) throws {
-        if field.wireType == .fixed64 { return values.append(Double(bitPattern: try readFixed(8))) }
-        try expect(field, .lengthDelimited, name, alternative: .fixed64)
+        try fixedWidth(field, name, .fixed64, into: &values) { Double(bitPattern: UInt64(littleEndianBytes: $0, at: $1)) }
+    }
+
+    /// One element of wire type `wireType` (fixed32: 4 bytes, fixed64: 8), or a packed run of
+    /// them, appended to `values`; `element(bytes, offset)` decodes the one at `offset`.
+    private mutating func fixedWidth<Element>(
+        _ field: Field, _ name: String, _ wireType: WireType, into values: inout [Element], _ element: ([UInt8], Int) -> Element
+    ) throws {
+        let size = wireType == .fixed32 ? 4 : 8
+        if field.wireType == wireType {
+            let start = position
+            _ = try readFixed(size)
+            return values.append(element(bytes, start))
+        }
+        try expect(field, .lengthDelimited, name, alternative: wireType)
         let range = try readLength()
-        guard range.count % 8 == 0 else { throw error(at: range.lowerBound, .packedLength(field: name, length: range.count, elementSize: 8)) }
-        values.reserveCapacity(values.count + range.count / 8)
-        for i in stride(from: range.lowerBound, to: range.upperBound, by: 8) {
-            values.append(Double(bitPattern: UInt64(littleEndianBytes: bytes, at: i)))
+        guard range.count % size == 0 else { throw error(at: range.lowerBound, .packedLength(field: name, length: range.count, elementSize: size)) }
+        values.reserveCapacity(values.count + range.count / size)
+        for i in stride(from: range.lowerBound, to: range.upperBound, by: size) {
+            values.append(element(bytes, i))
         }
     }
 
