@@ -25,7 +25,7 @@ let package = Package(
             name: "GRUCLI",
             dependencies: ["GRUKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .executableTarget(name: "gru", dependencies: ["GRUCLI"]),
+        .executableTarget(name: "gru", dependencies: ["GRUCLI", "GRUKit"]),
         // Kernel timings at the GRU's shapes: `swift run -c release KernelBench`.
         .executableTarget(name: "KernelBench", dependencies: ["GRUKit"]),
         // Entry points for the fuzzers: untrusted bytes into every reader (see scripts/fuzz.sh).

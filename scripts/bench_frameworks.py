@@ -16,6 +16,9 @@ median), each framework in its own process so thread settings and memory do not 
 --rounds R (default 3) every workload is timed R times, the frameworks taking turns, and each
 framework's best median of its R is reported: on a shared machine a neighbour's burst then
 slows one round of one framework, not the table.
+The `gru` tool keeps large arrays in the heap (GRUKit's HeapTuning: glibc's mmap threshold 32 MiB,
+trim threshold 256 MiB); PyTorch and ONNX Runtime run with the same glibc settings, through
+MALLOC_MMAP_THRESHOLD_ and MALLOC_TRIM_THRESHOLD_ (--glibc-defaults: neither gets them).
 Prints median ms per framework and the ratios theirs / ours (above 1: GRUKit is faster), and
 the peak resident memory of B's training step. Machines are shared and noisy: compare ratios.
 """
@@ -105,10 +108,16 @@ print(json.dumps({"median_ms": times[len(times) // 2] * 1e3, "runs": len(times),
 '''
 
 
+# The allocator settings `gru` makes at start-up (Sources/CGRUKernels/heap.c), as glibc variables.
+SAME_HEAP = {"MALLOC_MMAP_THRESHOLD_": str(32 << 20), "MALLOC_TRIM_THRESHOLD_": str(256 << 20)}
+GLIBC_DEFAULTS = False  # --glibc-defaults
+
+
 def run_framework(name, framework, mode, threads, seconds, tmp):
     args = [sys.executable, "-c", WORKER, name, framework, mode, str(threads), str(seconds),
             os.path.join(tmp, f"{name}.onnx"), json.dumps(CONFIGS[name])]
-    out = subprocess.run(args, capture_output=True, text=True, env=dict(os.environ, OMP_NUM_THREADS=str(threads)))
+    env = dict(os.environ, OMP_NUM_THREADS=str(threads), **({} if GLIBC_DEFAULTS else SAME_HEAP))
+    out = subprocess.run(args, capture_output=True, text=True, env=env)
     if out.returncode != 0:
         raise RuntimeError(f"{framework} {name} {mode}: {out.stderr[-2000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -116,8 +125,9 @@ def run_framework(name, framework, mode, threads, seconds, tmp):
 
 def run_grukit(name, mode, threads, seconds):
     binary = os.path.join(ROOT, ".build", "release", "gru")
+    env = dict(os.environ, GRUKIT_GLIBC_DEFAULTS="1") if GLIBC_DEFAULTS else None
     out = subprocess.run([binary, "bench", "--config", name, "--mode", mode, "--threads", str(threads),
-                          "--seconds", str(seconds), "--json"], capture_output=True, text=True)
+                          "--seconds", str(seconds), "--json"], capture_output=True, text=True, env=env)
     if out.returncode != 0:
         raise RuntimeError(f"gru bench {name} {mode} {threads}: {out.stderr}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -136,7 +146,11 @@ def main():
     p.add_argument("--seconds", type=float, default=1.0)
     p.add_argument("--rounds", type=int, default=3, help="times each workload is timed; the best median counts")
     p.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+    p.add_argument("--glibc-defaults", action="store_true",
+                   help="every framework, gru too, on glibc's default allocator settings")
     a = p.parse_args()
+    global GLIBC_DEFAULTS
+    GLIBC_DEFAULTS = a.glibc_defaults
     if a.rounds < 1:
         p.error(f"--rounds must be at least 1, got {a.rounds}")
     rows = []
@@ -144,7 +158,9 @@ def main():
                             "--seconds", "0", "--repetitions", "1", "--json"], capture_output=True, text=True)
     kernels = json.loads(probe.stdout.splitlines()[0])
     print(f"GRUKit kernels: {kernels['kernels']}, one core's FMA peak measured {kernels['fma_peak_gflops']:.0f} GFLOP/s; "
-          f"PyTorch {__import__('torch').__version__}, ONNX Runtime {__import__('onnxruntime').__version__}")
+          f"PyTorch {__import__('torch').__version__}, ONNX Runtime {__import__('onnxruntime').__version__}; "
+          + ("glibc's default allocator settings for all" if GLIBC_DEFAULTS else
+             "all with glibc's mmap threshold 32 MiB and trim threshold 256 MiB"))
     with tempfile.TemporaryDirectory() as tmp:
         for name in a.config.split(","):
             for mode in ("infer", "train"):

@@ -130,6 +130,13 @@ void gru_step_input(gru_index rows, gru_index I, gru_index H, const float *packe
 /// The step on the active implementation.
 void gru_step(const gru_step_args *args, gru_index g0, gru_index g1);
 
+// MARK: The C library's allocator
+
+/// glibc: serves allocations up to 32 MiB from the heap instead of fresh mappings, and keeps up
+/// to 256 MiB of freed memory at the top of the heap (mallopt M_MMAP_THRESHOLD and
+/// M_TRIM_THRESHOLD). Process-wide. Returns 1 when both settings took, 0 elsewhere.
+int gru_keep_large_arrays_in_heap(void);
+
 // MARK: One implementation explicitly (for tests and benchmarks)
 
 /// The kernels of one implementation. Fields have the signatures of the gru_* functions above.
