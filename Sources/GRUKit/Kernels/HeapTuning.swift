@@ -9,9 +9,10 @@ import CGRUKernels
 /// faults and zeroing for those pages again — about 7 % of B's training step on one thread,
 /// mostly system time. ``keepLargeArraysInHeap()`` has the allocator keep and reuse them.
 ///
-/// The `gru` tool calls it at start-up; `scripts/bench_frameworks.py` gives PyTorch and ONNX
-/// Runtime the same settings (through glibc's `MALLOC_MMAP_THRESHOLD_` and
-/// `MALLOC_TRIM_THRESHOLD_` variables) so the comparison is like for like.
+/// The `gru` tool calls it at start-up (`GRUKIT_GLIBC_DEFAULTS=1` in its environment leaves
+/// glibc's defaults); `scripts/bench_frameworks.py --frameworks-same-heap` gives PyTorch and
+/// ONNX Runtime the same settings through glibc's `MALLOC_MMAP_THRESHOLD_` and
+/// `MALLOC_TRIM_THRESHOLD_` variables.
 public enum HeapTuning {
     /// Serves allocations up to 32 MiB from the heap rather than fresh mappings, and keeps up
     /// to 256 MiB of freed memory for reuse instead of returning it to the kernel (glibc's
