@@ -112,25 +112,23 @@ print(json.dumps({"median_ms": times[len(times) // 2] * 1e3, "runs": len(times),
 
 # The allocator settings `gru` makes at start-up (Sources/CGRUKernels/heap.c), as glibc variables.
 SAME_HEAP = {"MALLOC_MMAP_THRESHOLD_": str(32 << 20), "MALLOC_TRIM_THRESHOLD_": str(256 << 20)}
-GLIBC_DEFAULTS = False  # --glibc-defaults: gru on glibc's defaults
-SAME_HEAP_FOR_FRAMEWORKS = False  # --frameworks-same-heap
 
 
-def run_framework(name, framework, mode, threads, seconds, tmp):
+def run_framework(name, framework, mode, threads, seconds, tmp, env):
+    """`env`: variables added to this process's for the framework's process."""
     args = [sys.executable, "-c", WORKER, name, framework, mode, str(threads), str(seconds),
             os.path.join(tmp, f"{name}.onnx"), json.dumps(CONFIGS[name])]
-    env = dict(os.environ, OMP_NUM_THREADS=str(threads), **(SAME_HEAP if SAME_HEAP_FOR_FRAMEWORKS else {}))
-    out = subprocess.run(args, capture_output=True, text=True, env=env)
+    out = subprocess.run(args, capture_output=True, text=True, env=dict(os.environ, OMP_NUM_THREADS=str(threads), **env))
     if out.returncode != 0:
         raise RuntimeError(f"{framework} {name} {mode}: {out.stderr[-2000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def run_grukit(name, mode, threads, seconds):
+def run_grukit(name, mode, threads, seconds, env):
+    """`env`: variables added to this process's for `gru`."""
     binary = os.path.join(ROOT, ".build", "release", "gru")
-    env = dict(os.environ, GRUKIT_GLIBC_DEFAULTS="1") if GLIBC_DEFAULTS else None
     out = subprocess.run([binary, "bench", "--config", name, "--mode", mode, "--threads", str(threads),
-                          "--seconds", str(seconds), "--json"], capture_output=True, text=True, env=env)
+                          "--seconds", str(seconds), "--json"], capture_output=True, text=True, env=dict(os.environ, **env))
     if out.returncode != 0:
         raise RuntimeError(f"gru bench {name} {mode} {threads}: {out.stderr}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -153,8 +151,8 @@ def main():
     p.add_argument("--frameworks-same-heap", action="store_true",
                    help="PyTorch and ONNX Runtime with gru's allocator settings (mmap threshold 32 MiB, trim 256 MiB)")
     a = p.parse_args()
-    global GLIBC_DEFAULTS, SAME_HEAP_FOR_FRAMEWORKS
-    GLIBC_DEFAULTS, SAME_HEAP_FOR_FRAMEWORKS = a.glibc_defaults, a.frameworks_same_heap
+    grukit_env = {"GRUKIT_GLIBC_DEFAULTS": "1"} if a.glibc_defaults else {}
+    framework_env = SAME_HEAP if a.frameworks_same_heap else {}
     if a.rounds < 1:
         p.error(f"--rounds must be at least 1, got {a.rounds}")
     rows = []
@@ -163,15 +161,16 @@ def main():
     kernels = json.loads(probe.stdout.splitlines()[0])
     print(f"GRUKit kernels: {kernels['kernels']}, one core's FMA peak measured {kernels['fma_peak_gflops']:.0f} GFLOP/s; "
           f"PyTorch {__import__('torch').__version__}, ONNX Runtime {__import__('onnxruntime').__version__}; "
-          + f"allocator: GRUKit {'glibc defaults' if GLIBC_DEFAULTS else 'HeapTuning'}, "
-          + f"PyTorch and ONNX Runtime {'HeapTuning settings' if SAME_HEAP_FOR_FRAMEWORKS else 'glibc defaults'}")
+          + f"allocator: GRUKit {'glibc defaults' if a.glibc_defaults else 'HeapTuning'}, "
+          + f"PyTorch and ONNX Runtime {'HeapTuning settings' if a.frameworks_same_heap else 'glibc defaults'}")
     with tempfile.TemporaryDirectory() as tmp:
         for name in a.config.split(","):
             for mode in ("infer", "train"):
                 for threads in (int(t) for t in a.threads.split(",")):
-                    rounds = [(run_grukit(name, mode, threads, a.seconds),
-                               run_framework(name, "pytorch", mode, threads, a.seconds, tmp),
-                               run_framework(name, "onnxruntime", mode, threads, a.seconds, tmp) if mode == "infer" else None)
+                    rounds = [(run_grukit(name, mode, threads, a.seconds, grukit_env),
+                               run_framework(name, "pytorch", mode, threads, a.seconds, tmp, framework_env),
+                               run_framework(name, "onnxruntime", mode, threads, a.seconds, tmp, framework_env)
+                               if mode == "infer" else None)
                               for _ in range(a.rounds)]
                     ours, torch_, ort_ = (best(r[k] for r in rounds) for k in range(3))
                     rows.append((name, mode, threads, ours, torch_, ort_))

@@ -3,14 +3,14 @@ import CGRUKernels
 /// How the C library's allocator treats the large arrays GRUKit makes and frees every step.
 ///
 /// A forward pass returns its output, and a backward pass its gradients, in fresh arrays of
-/// megabytes (B's training step: about 20 MB). With glibc's defaults, an allocation above the
+/// megabytes (B's training step: about 16 MB of them). With glibc's defaults, an allocation above the
 /// mmap threshold (128 KiB, raised only as such arrays are freed) is a fresh mapping from the
 /// kernel, and freed memory at the top of the heap goes back to it, so every step pays page
-/// faults and zeroing for those pages again — about 7 % of B's training step on one thread,
-/// mostly system time. ``keepLargeArraysInHeap()`` has the allocator keep and reuse them.
+/// faults and zeroing for those pages again — about 6 % of B's training step on one thread
+/// (`gru bench` side by side), mostly system time. ``keepLargeArraysInHeap()`` has the allocator keep and reuse them.
 ///
-/// The `gru` tool calls it at start-up (`GRUKIT_GLIBC_DEFAULTS=1` in its environment leaves
-/// glibc's defaults); `scripts/bench_frameworks.py --frameworks-same-heap` gives PyTorch and
+/// The `gru` tool calls it at start-up (with `GRUKIT_GLIBC_DEFAULTS` set in its environment, to any
+/// value, it leaves glibc's defaults); `scripts/bench_frameworks.py --frameworks-same-heap` gives PyTorch and
 /// ONNX Runtime the same settings through glibc's `MALLOC_MMAP_THRESHOLD_` and
 /// `MALLOC_TRIM_THRESHOLD_` variables.
 public enum HeapTuning {
