@@ -45,18 +45,32 @@ typedef struct forward_job {
     const float *x, *h0;
     float *y, *h_n;
     const gru_trace *trace;
-    float *gates, *gh, *state[2], *candidate_scratch, *packed, *gi;
+    float *gates, *gh, *state[2], *candidate_scratch, *gi;
+    const float *packed;
     gru_team *team;
 } forward_job;
+
+size_t gru_forward_packed_floats(const gru_layer *L) {
+    if (L->H <= 0) return 0;
+    return L->reset_after ? gru_step_packed_floats(L->I, L->H) : gru_sgemm_packed_size(3 * L->H, L->H) / sizeof(float);
+}
+
+void gru_forward_pack(const gru_layer *L, float *packed) {
+    if (L->H <= 0) return;
+    if (L->reset_after) gru_step_pack(L->I, L->H, L->w_ih, L->w_hh, L->b_ih, L->b_hh, packed);
+    else gru_sgemm_pack_b(1, 3 * L->H, L->H, L->w_hh, L->H, packed);  // op(B) = W_hh^T, (H, 3H)
+}
+
+/// The workspace's room for the packed weights: none when they come packed.
+static size_t packed_room(const gru_layer *L) { return L->packed ? 0 : aligned_floats(gru_forward_packed_floats(L)); }
 
 size_t gru_forward_workspace(const gru_layer *L, int with_trace) {
     size_t T = (size_t)L->T, N = (size_t)L->N, H = (size_t)L->H;
     if (L->reset_after) {
-        return 2 * aligned_floats(N * H) + aligned_floats(gru_step_packed_floats(L->I, L->H))
+        return 2 * aligned_floats(N * H) + packed_room(L)
              + (precompute_input(L) ? aligned_floats(T * N * 3 * GRU_NR * (size_t)groups_of(L->H)) : 0);
     }
-    size_t floats = aligned_floats(N * 3 * H) + 2 * aligned_floats(N * H)
-                  + aligned_floats(gru_sgemm_packed_size(3 * L->H, L->H) / sizeof(float));
+    size_t floats = aligned_floats(N * 3 * H) + 2 * aligned_floats(N * H) + packed_room(L);
     if (!with_trace) floats += aligned_floats(T * N * 3 * H) + aligned_floats(N * H);
     return floats;
 }
@@ -211,10 +225,11 @@ void gru_layer_forward(const gru_layer *L, const float *x, const float *h0, floa
         forward_job J = {.L = L, .x = x, .h0 = h0, .y = y, .h_n = h_n, .trace = trace, .team = team};
         J.state[0] = workspace;
         J.state[1] = workspace + aligned_floats(N * H);
-        J.packed = workspace + 2 * aligned_floats(N * H);
-        if (precompute_input(L)) J.gi = J.packed + aligned_floats(gru_step_packed_floats(L->I, L->H));
+        float *room = workspace + 2 * aligned_floats(N * H);  // the packed weights, unless they come so
+        if (precompute_input(L)) J.gi = room + packed_room(L);
         if (L->T == 0 || L->N == 0 || L->H == 0) return;
-        gru_step_pack(L->I, L->H, L->w_ih, L->w_hh, L->b_ih, L->b_hh, J.packed);
+        if (!L->packed) gru_forward_pack(L, room);
+        J.packed = L->packed ? L->packed : room;
         gru_team_run(team, fused_threads(L, gru_team_size(team)), fused_thread, &J);
         return;
     }
@@ -223,7 +238,8 @@ void gru_layer_forward(const gru_layer *L, const float *x, const float *h0, floa
     J.gh = w; w += aligned_floats(N * 3 * H);
     J.state[0] = w; w += aligned_floats(N * H);
     J.state[1] = w; w += aligned_floats(N * H);
-    J.packed = w; w += aligned_floats(gru_sgemm_packed_size(3 * L->H, L->H) / sizeof(float));
+    float *room = w;  // the packed weights, unless they come so
+    w += packed_room(L);
     if (trace) {
         J.gates = trace->gates;
     } else {
@@ -231,7 +247,8 @@ void gru_layer_forward(const gru_layer *L, const float *x, const float *h0, floa
         J.candidate_scratch = w;
     }
     if (L->T == 0 || L->N == 0 || L->H == 0) return;
-    gru_sgemm_pack_b(1, 3 * L->H, L->H, L->w_hh, L->H, J.packed);  // op(B) = W_hh^T, (H, 3H)
+    if (!L->packed) gru_forward_pack(L, room);
+    J.packed = L->packed ? L->packed : room;
     int threads = worth_threads(L->N, L->H) ? gru_team_size(team) : 1;
     gru_team_run(team, threads, forward_thread, &J);
 }

@@ -165,6 +165,14 @@ void GRU_NAME(gru_step)(const gru_step_args *S, gru_index g0, gru_index g1) {
     if (g1 > G) g1 = G;
     if (N <= 0 || g0 >= g1) return;
     const float *wih = S->packed, *whh = wih + I * P * GRU_NR, *bias = whh + H * P * GRU_NR;
+    if (N == 1 && G == 1 && S->gi) {
+        // One row, one group (a tiny layer's GEMV, H <= 16), the input side precomputed: the
+        // loops below would make exactly these two calls, and at this size take as long as them.
+        _Alignas(64) float tile[48];
+        GRU_NAME(step_tile)(1, 3, H, S->h, H, whh, P, 0, tile, 48);
+        GRU_NAME(step_gates)(S, 0, 1, 0, S->gi, S->ldgi, tile, 48, bias);
+        return;
+    }
     const gru_index group_bytes = 3 * GRU_NR * ((S->gi ? 0 : I) + H) * (gru_index)sizeof(float);
     gru_index chunk = GRU_STEP_CHUNK_BYTES / (group_bytes > 0 ? group_bytes : 1);
     if (chunk < 1) chunk = 1;

@@ -5,7 +5,8 @@ import Testing
 /// torch.nn.GRU over the grid layers {1, 2, 3} × bidirectional × batch_first × bias × h0 ×
 /// lengths (scripts/make_pytorch_stack_fixtures.py): each case's weights are loaded from the
 /// state_dict keys the fixture file holds, as a user's PyTorch weights would be. Outputs must
-/// match within 1e-5, every gradient within 1e-4 relative (to the tensor's largest element).
+/// match within 1e-5 (forward and prepared), every gradient within 1e-4 relative (to the
+/// tensor's largest element).
 @Suite struct PyTorchStackParityTests {
     struct CaseConfig: Decodable {
         let key: String
@@ -39,7 +40,9 @@ import Testing
             let h0: Tensor<S>? = c.h0 ? try file.tensor(p + "h0") : nil
             let lengths = c.lengths ? try file.integers(p + "lengths").values : nil
             let trace = try gru.forward(input, initialState: h0, lengths: lengths)
-            for (what, actual) in [("output", trace.output), ("h_n", trace.finalState)] {
+            let frozen = try gru.prepared()(input, initialState: h0, lengths: lengths)
+            for (what, actual) in [("output", trace.output), ("h_n", trace.finalState),
+                                   ("output", frozen.output), ("h_n", frozen.finalState)] {
                 let d = expectClose(actual, try file.tensor(p + what), tolerance: 1e-5, "\(name): \(what)")
                 outputs.record(d, "\(name): \(what)")
             }

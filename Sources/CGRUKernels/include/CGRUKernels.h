@@ -190,6 +190,9 @@ typedef struct gru_layer {
     const float *w_hh;        ///< (3H, H)
     const float *b_ih;        ///< (3H) or NULL
     const float *b_hh;        ///< (3H) or NULL
+    /// The weights as gru_forward_pack lays them out (64-byte aligned), or NULL:
+    /// gru_layer_forward then lays them out in its workspace on every call. Forward only.
+    const float *packed;
 } gru_layer;
 
 /// What a forward pass keeps for the backward pass, by time step (NULL pointers: none).
@@ -199,7 +202,14 @@ typedef struct gru_trace {
     float *candidate;         ///< (T, N, H) reset after: W_hn h + b_hn; reset before: r * h
 } gru_trace;
 
-/// Floats of workspace gru_layer_forward needs for `layer` (with or without a trace).
+/// Floats of the weights laid out for gru_layer_forward: a function of I, H and reset_after only.
+size_t gru_forward_packed_floats(const gru_layer *layer);
+/// Lays out the layer's weights (and, reset after, its biases) for gru_layer_forward in
+/// `packed` (gru_forward_packed_floats floats, 64-byte aligned), as every call does in its
+/// workspace when the layer's `packed` is NULL. The same layout gives the same bits.
+void gru_forward_pack(const gru_layer *layer, float *packed);
+/// Floats of workspace gru_layer_forward needs for `layer` (with or without a trace); less
+/// when the layer's weights come packed.
 size_t gru_forward_workspace(const gru_layer *layer, int with_trace);
 /// Runs the layer. x (T, N, I); h0 (N, H) or NULL for zeros; writes y (T, N, H) and h_n
 /// (N, H); fills `trace` when it is not NULL. `workspace` holds gru_forward_workspace floats,

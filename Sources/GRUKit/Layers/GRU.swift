@@ -118,6 +118,7 @@ public struct GRU<Scalar: GRUScalar>: Sendable {
         let n = layerInput.shape[1]
         if let h0 = initialState {
             try h0.requireShape([l * d, n, h], name: "initial state", meaning: "(L·D, N, H)")
+            try h0.requireFinite(name: "initial state")  // (here, so an error names the index in h0)
         }
         var traces: [GRULayerTrace<Scalar>] = []
         var masks: [Tensor<Scalar>] = []

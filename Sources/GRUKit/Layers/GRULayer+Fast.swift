@@ -91,14 +91,16 @@ private func withPointers<T, R>(_ arrays: [[T]?], _ body: ([UnsafePointer<T>?]) 
 }
 
 extension GRULayer where Scalar == Float {
-    /// The C description of this layer with the weights at `w` (W_ih, W_hh, b_ih, b_hh).
-    private func cLayer(steps: Int, batch: Int, lengths: UnsafePointer<Int>?, _ w: ArraySlice<UnsafePointer<Float>?>) -> gru_layer {
-        let w = Array(w)
+    /// The C description of this layer with the weights at `w` (W_ih, W_hh, b_ih, b_hh), to be
+    /// laid out by each forward call.
+    func cLayer(steps: Int, batch: Int, lengths: UnsafePointer<Int>?, _ w: ArraySlice<UnsafePointer<Float>?>) -> gru_layer {
+        let s = w.startIndex
         return gru_layer(
             T: steps, N: batch, I: inputSize, H: hiddenSize,
             reset_after: convention.reset == .afterMatmul ? 1 : 0,
             z_keeps_old: convention.update == .zKeepsOldState ? 1 : 0,
-            reverse: reverse ? 1 : 0, lengths: lengths, w_ih: w[0], w_hh: w[1], b_ih: w[2], b_hh: w[3])
+            reverse: reverse ? 1 : 0, lengths: lengths, w_ih: w[s], w_hh: w[s + 1], b_ih: w[s + 2], b_hh: w[s + 3],
+            packed: nil)
     }
 
     /// The forward pass on the C kernels (inputs already checked). One layer's calls are

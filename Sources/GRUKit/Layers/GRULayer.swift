@@ -214,6 +214,19 @@ extension GRULayer {
         guard input.rank == 3, input.shape[2] == inputSize else {
             throw GRUKitError.shapeMismatch(tensor: "input", expected: "(T, N, I) with I = \(inputSize)", actual: input.shape)
         }
+        let (t, n) = try Self.checkSequence(
+            input, initialState: initialState, hiddenSize: hiddenSize, lengths: lengths, inputChecked: inputChecked)
+        if let clip, !(clip.isFinite && clip > 0) {
+            throw GRUKitError.invalidValue(option: "clip", value: "\(clip)", expected: "a finite number > 0")
+        }
+        return (t, n)
+    }
+
+    /// The checks of a batch of sequences beyond the input's rank and width: T ≥ 1, N ≥ 1,
+    /// finite values, an initial state (N, H), lengths in 0...T. Returns (T, N).
+    static func checkSequence(
+        _ input: Tensor<Scalar>, initialState: Tensor<Scalar>?, hiddenSize: Int, lengths: [Int]?, inputChecked: Bool = false
+    ) throws -> (Int, Int) {
         let (t, n) = (input.shape[0], input.shape[1])
         guard t >= 1 else { throw GRUKitError.invalidSize(option: "input: sequence length T", value: t, expected: "≥ 1") }
         guard n >= 1 else { throw GRUKitError.invalidSize(option: "input: batch size N", value: n, expected: "≥ 1") }
@@ -230,9 +243,6 @@ extension GRULayer {
                 throw GRUKitError.invalidValue(
                     option: "lengths[\(bad)]", value: "\(lengths[bad])", expected: "a length in 0...\(t) (the input's T)")
             }
-        }
-        if let clip, !(clip.isFinite && clip > 0) {
-            throw GRUKitError.invalidValue(option: "clip", value: "\(clip)", expected: "a finite number > 0")
         }
         return (t, n)
     }

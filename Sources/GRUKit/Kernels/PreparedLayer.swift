@@ -1,0 +1,147 @@
+import CGRUKernels
+
+/// One layer-direction frozen for the C forward pass: its weights and biases copied into
+/// memory it owns, and laid out once more as every forward call otherwise lays them out in its
+/// workspace (`gru_forward_pack`), so a call reads them without packing or copying anything.
+///
+/// Written in `init`, only read afterwards, by any number of forward passes at once.
+final class PreparedLayer: @unchecked Sendable {  // read-only once made
+    /// The layer's C description with T = N = 0 and no lengths (a call fills those in), its
+    /// pointers into ``base``.
+    let layer: gru_layer
+    /// W_ih, W_hh, b_ih, b_hh and the packed weights, each part 64-byte aligned.
+    private let base: UnsafeMutablePointer<Float>
+
+    /// Copies and lays out the weights of `source`, a layer on the fast kernels.
+    init(_ source: GRULayer<Float>) {
+        precondition(source.usesFastKernels, "PreparedLayer: the layer does not run on the fast kernels")
+        let p = source.parameters
+        let parts = [p.weightIH.scalars, p.weightHH.scalars, p.biasIH?.scalars ?? [], p.biasHH?.scalars ?? []]
+        func rounded(_ n: Int) -> Int { (n + 15) & ~15 }
+        var layer = source.cLayer(steps: 0, batch: 0, lengths: nil, [nil, nil, nil, nil])
+        let packedCount = gru_forward_packed_floats(&layer)
+        let total = parts.map { rounded($0.count) }.reduce(0, +) + rounded(packedCount)
+        let base = UnsafeMutableRawPointer.allocate(byteCount: max(total, 1) * MemoryLayout<Float>.size, alignment: 64)
+            .bindMemory(to: Float.self, capacity: max(total, 1))
+        var offset = 0
+        var pointers: [UnsafePointer<Float>?] = []
+        for part in parts {
+            guard !part.isEmpty else {
+                pointers.append(nil)
+                continue
+            }
+            part.withUnsafeBufferPointer { (base + offset).initialize(from: $0.baseAddress!, count: part.count) }
+            pointers.append(UnsafePointer(base + offset))
+            offset += rounded(part.count)
+        }
+        layer = source.cLayer(steps: 0, batch: 0, lengths: nil, pointers[...])
+        gru_forward_pack(&layer, base + offset)
+        layer.packed = UnsafePointer(base + offset)
+        self.layer = layer
+        self.base = base
+    }
+
+    deinit {
+        base.deallocate()
+    }
+}
+
+/// A whole stack's inference on the C kernels, every layer-direction a ``PreparedLayer``:
+/// the work of ``GRU/callAsFunction(_:initialState:lengths:)`` for a stack on the fast kernels,
+/// with the same checks and results, and nothing per call beyond the outputs and workspace.
+struct PreparedStack: Sendable {
+    let configuration: GRUConfiguration
+    /// Layer k, direction d at k · D + d.
+    let layers: [PreparedLayer]
+
+    /// `gru`'s layers prepared, or `nil` when one of them does not run on the fast kernels.
+    init?(_ gru: GRU<Float>) {
+        let c = gru.configuration
+        let views = (0..<(c.layerCount * c.directionCount)).map { gru.layer($0 / c.directionCount, direction: $0 % c.directionCount) }
+        guard views.allSatisfy(\.usesFastKernels) else { return nil }
+        configuration = c
+        layers = views.map(PreparedLayer.init)
+    }
+
+    /// The stack's output (T, N, D·H) (or (N, T, D·H)) and final state (L·D, N, H).
+    func run(
+        _ input: Tensor<Float>, initialState: Tensor<Float>?, lengths: [Int]?, threads: ComputeThreads?
+    ) throws -> (output: Tensor<Float>, finalState: Tensor<Float>) {
+        let c = configuration
+        let (l, d, h) = (c.layerCount, c.directionCount, c.hiddenSize)
+        guard input.rank == 3, input.shape[2] == c.inputSize else {
+            throw GRUKitError.shapeMismatch(
+                tensor: "input", expected: c.batchFirst ? "(N, T, I) with I = \(c.inputSize)" : "(T, N, I) with I = \(c.inputSize)",
+                actual: input.shape)
+        }
+        var x = c.batchFirst ? input.swappingFirstTwoAxes() : input
+        if let h0 = initialState {
+            try h0.requireShape([l * d, x.shape[1], h], name: "initial state", meaning: "(L·D, N, H)")
+            try h0.requireFinite(name: "initial state")
+        }
+        let (t, n) = try GRULayer<Float>.checkSequence(x, initialState: nil, hiddenSize: h, lengths: lengths)
+        var finalState = [Float](unsafeUninitializedCapacity: l * d * n * h) { _, count in count = l * d * n * h }
+        for k in 0..<l {
+            // The directions' outputs one after the other, (D, T, N, H).
+            var outputs = [Float](unsafeUninitializedCapacity: d * t * n * h) { _, count in count = d * t * n * h }
+            run(layer: k, x.scalars, steps: t, batch: n, initialState: initialState?.scalars, lengths: lengths,
+                outputs: &outputs, finalState: &finalState, threads: threads)
+            x = Tensor(unchecked: [t, n, d * h], scalars: d == 1 ? outputs : interleaved(outputs, parts: d, width: h))
+        }
+        return (c.batchFirst ? x.swappingFirstTwoAxes() : x, Tensor(unchecked: [l * d, n, h], scalars: finalState))
+    }
+
+    /// Layer k's directions over `x` (T, N, ·), side by side (`gru_layers_forward`): outputs
+    /// (D, T, N, H), final states into rows k · D + d of `finalState`.
+    private func run(
+        layer k: Int, _ x: [Float], steps t: Int, batch n: Int, initialState: [Float]?, lengths: [Int]?,
+        outputs: inout [Float], finalState: inout [Float], threads: ComputeThreads?
+    ) {
+        let (d, h) = (configuration.directionCount, configuration.hiddenSize)
+        x.withUnsafeBufferPointer { x in
+            withOptionalPointer(initialState) { h0 in
+                withOptionalPointer(lengths) { lengths in
+                    finalState.withUnsafeMutableBufferPointer { last in
+                        outputs.withUnsafeMutableBufferPointer { y in
+                            withUnsafeTemporaryAllocation(of: gru_layer.self, capacity: d) { cLayers in
+                                withUnsafeTemporaryAllocation(of: gru_forward_call.self, capacity: d) { calls in
+                                    for dir in 0..<d {
+                                        var layer = layers[k * d + dir].layer
+                                        (layer.T, layer.N, layer.lengths) = (t, n, lengths)
+                                        cLayers.initializeElement(at: dir, to: layer)
+                                    }
+                                    let sizes = (0..<d).map { gru_forward_workspace(cLayers.baseAddress! + $0, 0) }
+                                    withTeam(threads, scratch: sizes) { team, workspaces in
+                                        for dir in 0..<d {
+                                            let row = (k * d + dir) * n * h
+                                            calls.initializeElement(at: dir, to: gru_forward_call(
+                                                layer: cLayers.baseAddress! + dir, x: x.baseAddress, h0: h0.map { $0 + row },
+                                                y: y.baseAddress! + dir * t * n * h, h_n: last.baseAddress! + row, trace: nil,
+                                                workspace: workspaces[dir]))
+                                        }
+                                        withExtendedLifetime(layers) { gru_layers_forward(calls.baseAddress, Int32(d), team) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// (P, R, W) parts side by side as (R, P·W): row r is part 0's row r, then part 1's, ….
+private func interleaved(_ parts: [Float], parts p: Int, width w: Int) -> [Float] {
+    let rows = parts.count / (p * w)
+    return [Float](unsafeUninitializedCapacity: parts.count) { out, count in
+        parts.withUnsafeBufferPointer { src in
+            for part in 0..<p {
+                for r in 0..<rows {
+                    (out.baseAddress! + (r * p + part) * w).initialize(from: src.baseAddress! + (part * rows + r) * w, count: w)
+                }
+            }
+        }
+        count = parts.count
+    }
+}
