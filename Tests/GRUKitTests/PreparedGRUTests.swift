@@ -79,6 +79,25 @@ import Testing
         }
     }
 
+    /// A stream's steps (one-step sequences on the prepared stack) give the sequence's bits, in
+    /// either layout.
+    @Test(arguments: [false, true])
+    func streamStepsAreTheSequencesBitForBit(batchFirst: Bool) throws {
+        for convention in GRUConvention.allCases {
+            let gru = try stack(Case(layers: 2, bidirectional: false, convention: convention, h: 17, n: 2,
+                                     batchFirst: batchFirst, bias: true, h0: true, lengths: false), seed: 4)
+            let (x, h0, _) = try batch(gru, n: 2, h0: true, lengths: false, seed: 5)
+            let (output, last) = try gru(x, initialState: h0)
+            // Time-major views of the input and output.
+            let (xt, yt) = batchFirst ? (x.swappingFirstTwoAxes(), output.swappingFirstTwoAxes()) : (x, output)
+            var stream = try GRUStream(gru, batchSize: 2, initialState: h0)
+            for t in 0..<5 {
+                #expect(try stream.step(xt.slice(at: t)) == yt.slice(at: t), "\(convention) step \(t)")
+            }
+            #expect(stream.state == last, "\(convention) state")
+        }
+    }
+
     @Test func theWeightsAreASnapshot() throws {
         var g = SeededGenerator(seed: 3)
         var model = try GRUModel<Float>(inputSize: 2, hiddenSize: 16, outputSize: 1, using: &g)

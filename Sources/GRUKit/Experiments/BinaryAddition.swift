@@ -115,13 +115,14 @@ public struct BinaryAddition: Sendable {
 
         var correct = 0
         var tested = 0
+        let frozen = try model.prepared()  // the weights stay fixed from here on
         while tested < c.heldOutPairs {
             let pair = [generator.index(below: operandBound), generator.index(below: operandBound)]
             guard !seen.contains(pair) else { continue }
             seen.insert(pair)
             tested += 1
             let (input, _) = encode(pair[0], pair[1])
-            if try decode(model.logits(input)) == pair[0] + pair[1] { correct += 1 }
+            if try decode(frozen.logits(input)) == pair[0] + pair[1] { correct += 1 }
         }
         return Result(correct: correct, total: tested, model: model)
     }

@@ -56,16 +56,27 @@ public final class ComputeThreads: @unchecked Sendable {  // the team and scratc
     func withTeam<R>(scratch counts: [Int], _ body: (OpaquePointer?, [UnsafeMutablePointer<Float>]) throws -> R) rethrows -> R {
         lock.lock()
         defer { lock.unlock() }
-        for (k, count) in counts.enumerated() {
-            let needed = max(count, 16)
-            if k == scratch.count {
-                scratch.append((allocateFloats(needed), needed))
-            } else if scratch[k].capacity < needed {
-                scratch[k].pointer.deallocate()
-                scratch[k] = (allocateFloats(needed), needed)
-            }
-        }
+        for (k, count) in counts.enumerated() { keepScratch(k, floats: count) }
         return try body(team, scratch.prefix(counts.count).map(\.pointer))
+    }
+
+    /// ``withTeam(scratch:_:)`` with one part (and no arrays made per call).
+    func withTeam<R>(scratchFloats count: Int, _ body: (OpaquePointer?, UnsafeMutablePointer<Float>) throws -> R) rethrows -> R {
+        lock.lock()
+        defer { lock.unlock() }
+        keepScratch(0, floats: count)
+        return try body(team, scratch[0].pointer)
+    }
+
+    /// Makes scratch part k (k ≤ the parts kept) at least `count` floats (and 16).
+    private func keepScratch(_ k: Int, floats count: Int) {
+        let needed = max(count, 16)
+        if k == scratch.count {
+            scratch.append((allocateFloats(needed), needed))
+        } else if scratch[k].capacity < needed {
+            scratch[k].pointer.deallocate()
+            scratch[k] = (allocateFloats(needed), needed)
+        }
     }
 }
 
@@ -100,4 +111,14 @@ func withTeam<R>(
     let pointers = counts.map { allocateFloats(max($0, 16)) }
     defer { for p in pointers { p.deallocate() } }
     return try body(nil, pointers)
+}
+
+/// ``withTeam(_:scratch:_:)`` with one part.
+func withTeam<R>(
+    _ threads: ComputeThreads?, scratchFloats count: Int, _ body: (OpaquePointer?, UnsafeMutablePointer<Float>) throws -> R
+) rethrows -> R {
+    if let threads { return try threads.withTeam(scratchFloats: count, body) }
+    let pointer = allocateFloats(max(count, 16))
+    defer { pointer.deallocate() }
+    return try body(nil, pointer)
 }

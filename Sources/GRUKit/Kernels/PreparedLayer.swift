@@ -110,14 +110,16 @@ struct PreparedStack: Sendable {
                                         (layer.T, layer.N, layer.lengths) = (t, n, lengths)
                                         cLayers.initializeElement(at: dir, to: layer)
                                     }
-                                    let sizes = (0..<d).map { gru_forward_workspace(cLayers.baseAddress! + $0, 0) }
-                                    withTeam(threads, scratch: sizes) { team, workspaces in
+                                    // One scratch block: direction 1's workspace after direction 0's, 64-byte aligned.
+                                    let first = (gru_forward_workspace(cLayers.baseAddress!, 0) + 15) & ~15
+                                    let total = d == 1 ? first : first + gru_forward_workspace(cLayers.baseAddress! + 1, 0)
+                                    withTeam(threads, scratchFloats: total) { team, workspace in
                                         for dir in 0..<d {
                                             let row = (k * d + dir) * n * h
                                             calls.initializeElement(at: dir, to: gru_forward_call(
                                                 layer: cLayers.baseAddress! + dir, x: x.baseAddress, h0: h0.map { $0 + row },
                                                 y: y.baseAddress! + dir * t * n * h, h_n: last.baseAddress! + row, trace: nil,
-                                                workspace: workspaces[dir]))
+                                                workspace: workspace + dir * first))
                                         }
                                         withExtendedLifetime(layers) { gru_layers_forward(calls.baseAddress, Int32(d), team) }
                                     }

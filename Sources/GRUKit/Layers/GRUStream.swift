@@ -9,6 +9,8 @@
 public struct GRUStream<Scalar: GRUScalar>: Sendable {
     /// The stack being run.
     public let gru: GRU<Scalar>
+    /// The same stack with its weights laid out once (a step is a one-step sequence).
+    private let prepared: PreparedGRU<Scalar>
     /// (L, N, H): every layer's state after the last step.
     public private(set) var state: Tensor<Scalar>
     /// How many steps have been taken since the start or the last ``reset(to:)``.
@@ -28,6 +30,7 @@ public struct GRUStream<Scalar: GRUScalar>: Sendable {
         }
         guard batchSize >= 1 else { throw GRUKitError.invalidSize(option: "batch size", value: batchSize, expected: "≥ 1") }
         self.gru = gru
+        prepared = try gru.prepared()
         state = Tensor(uncheckedZeros: [gru.configuration.layerCount, batchSize, gru.configuration.hiddenSize])
         try reset(to: initialState)
     }
@@ -37,18 +40,14 @@ public struct GRUStream<Scalar: GRUScalar>: Sendable {
     /// - Parameter input: (N, I), this step's input for each of the N streams.
     /// - Returns: (N, H), the top layer's new state.
     public mutating func step(_ input: Tensor<Scalar>) throws -> Tensor<Scalar> {
-        let (l, n) = (state.shape[0], state.shape[1])
+        let (n, h) = (state.shape[1], state.shape[2])
         try input.requireShape([n, gru.configuration.inputSize], name: "input", meaning: "(N, I)")
-        var x = Tensor(unchecked: [1, n, input.shape[1]], scalars: input.scalars)
-        var states: [Tensor<Scalar>] = []
-        for k in 0..<l {
-            let (output, last) = try gru.layer(k)(x, initialState: state.slice(at: k))
-            states.append(last)
-            x = output
-        }
-        state = .stacking(states)
+        // One step: (1, N, I), or (N, 1, I) batch-first — the same elements in the same order.
+        let shape = gru.configuration.batchFirst ? [n, 1, input.shape[1]] : [1, n, input.shape[1]]
+        let (output, finalState) = try prepared(Tensor(unchecked: shape, scalars: input.scalars), initialState: state)
+        state = finalState
         stepCount += 1
-        return x.slice(at: 0)
+        return Tensor(unchecked: [n, h], scalars: output.scalars)
     }
 
     /// Starts over from `initialState` (L, N, H), or from zeros.

@@ -44,13 +44,15 @@ public struct PreparedGRUModel<Scalar: GRUScalar>: Sendable {
         let x = unsafeBitCast(states.scalars, to: [Float].self)
         let (k, o) = (packedHead.rows, packedHead.columns)
         let rows = x.count / k
-        var y = [Float](repeating: 0, count: rows * o)
+        var y = [Float](unsafeUninitializedCapacity: rows * o) { _, count in count = rows * o }  // all written
         FastKernels.active.gemm(m: rows, x, 0, lda: k, packedHead, into: &y, 0, ldc: o, accumulate: false)
         if let b = model.parameters.head.bias?.scalars {
             let b = unsafeBitCast(b, to: [Float].self)
             for r in 0..<rows { for j in 0..<o { y[r * o + j] += b[j] } }
         }
-        return Tensor(unchecked: Array(states.shape.dropLast()) + [o], scalars: unsafeBitCast(y, to: [Scalar].self))
+        var shape = states.shape
+        shape[shape.count - 1] = o
+        return Tensor(unchecked: shape, scalars: unsafeBitCast(y, to: [Scalar].self))
     }
 }
 
