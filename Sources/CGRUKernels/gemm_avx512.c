@@ -115,7 +115,7 @@ _Static_assert(GRU_MR <= 8, "the table holds micro-kernels of up to 8 rows");
 #include "gemm_driver.h"
 
 #define GRU_STEP_MR 8
-#define GRU_STEP_NP_MAX(mr) np_max[(mr) - 1]
+#define GRU_STEP_NP_MAX(mr) ((mr) == 1 ? 4 : np_max[(mr) - 1])
 #define GRU_STEP_UKERNEL(mr, np, kc, a, alayout, lda, b, bps, c, ldc, lo, hi, acc) \
     ukernels[(mr) - 1][(np) - 1](kc, a, alayout, lda, b, bps, c, ldc, lo, hi, acc)
 

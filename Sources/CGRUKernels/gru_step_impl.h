@@ -159,6 +159,33 @@ static GRU_TARGET void GRU_NAME(step_gates)(const gru_step_args *S, gru_index i,
     }
 }
 
+
+/// One row's gate arithmetic for NGR consecutive full groups from g, in one body so their
+/// dependency chains interleave (a GEMV's row has one row to interleave, not two).
+SAI void GRU_NAME(step_groups_row)(const int KEEPS, const int TRACE, const int NGR, const gru_step_args *S, gru_index i,
+                                   gru_index g, const float *ti, const float *th, const float *bias) {
+    const gru_index H = S->H, G16 = 16 * ((H + 15) / 16);
+    const int valid = !S->lengths || S->t < S->lengths[i];
+#pragma clang loop unroll(full)
+    for (int q = 0; q < NGR; q++) {
+        const gru_index u0 = 16 * (g + q);
+        float *gr = TRACE ? S->gates + i * 3 * H + u0 : NULL;
+        GRU_NAME(step_row)(KEEPS, TRACE, valid, ti + 48 * q, th + 48 * q, bias + u0, bias + G16 + u0, bias + 2 * G16 + u0,
+                           bias + 3 * G16 + u0, S->h + i * H + u0, S->next + i * H + u0, S->y + i * H + u0, gr,
+                           TRACE ? gr + H : NULL, TRACE ? gr + 2 * H : NULL, TRACE ? S->candidate + i * H + u0 : NULL,
+                           TRACE ? S->previous + i * H + u0 : NULL);
+    }
+}
+
+static GRU_TARGET void GRU_NAME(step_gates_row)(const gru_step_args *S, gru_index i, gru_index g, const float *ti,
+                                                const float *th, const float *bias) {
+    const int keeps = S->z_keeps_old, trace = S->gates != NULL;
+    if (keeps && trace) GRU_NAME(step_groups_row)(1, 1, 4, S, i, g, ti, th, bias);
+    else if (keeps) GRU_NAME(step_groups_row)(1, 0, 4, S, i, g, ti, th, bias);
+    else if (trace) GRU_NAME(step_groups_row)(0, 1, 4, S, i, g, ti, th, bias);
+    else GRU_NAME(step_groups_row)(0, 0, 4, S, i, g, ti, th, bias);
+}
+
 void GRU_NAME(gru_step)(const gru_step_args *S, gru_index g0, gru_index g1) {
     const gru_index N = S->N, I = S->I, H = S->H;
     const gru_index G = (H + 15) / 16, P = 3 * G;
@@ -205,7 +232,12 @@ void GRU_NAME(gru_step)(const gru_step_args *S, gru_index g0, gru_index g1) {
                     memset(ti, 0, sizeof ti);
                 }
                 GRU_NAME(step_tile)(mr, 3 * ng, H, S->h + i * H, H, whh, P, 3 * g, th, ldt);
-                for (gru_index q = 0; q < ng; q++) {
+                gru_index q = 0;
+                if (mr == 1) {
+                    for (; q + 4 <= ng && 16 * (g + q + 4) <= H; q += 4)
+                        GRU_NAME(step_gates_row)(S, i, g + q, gi + 48 * q, th + 48 * q, bias);
+                }
+                for (; q < ng; q++) {
                     GRU_NAME(step_gates)(S, i, mr, g + q, gi + 48 * q, ldgi, th + 48 * q, ldt, bias);
                 }
             }

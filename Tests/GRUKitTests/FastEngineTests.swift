@@ -17,7 +17,7 @@ import Testing
     static let cases: [Case] = {
         var cases: [Case] = []
         var k = 0
-        for h in [1, 2, 3, 5, 16, 17, 33] {
+        for h in [1, 2, 3, 5, 16, 17, 33, 65] {
             for n in [1, 2, 5] {
                 for t in [1, 2, 5] {
                     for convention in GRUConvention.allCases {

@@ -3,8 +3,8 @@ import Testing
 
 /// The fused GRU step (input and recurrent products and the gate arithmetic in one kernel)
 /// against a naive step in `Double`, on every implementation, over exhaustive small shapes:
-/// rows either side of the 6-row register tile, units either side of the 16-unit group, k either
-/// side of the 256-row k block; both update polarities, with and without biases, rows past
+/// rows either side of the 6-row register tile, units either side of the 16-unit group, single
+/// rows over four or more groups, k either side of the 256-row k block; both update polarities, with and without biases, rows past
 /// their length; and bit-identical results when the unit groups are split across calls or the
 /// input side is precomputed for many steps at once.
 @Suite struct KernelFusedStepTests {
@@ -23,6 +23,14 @@ import Testing
                     cases.append(Case(n: n, i: i, h: h, keepsOld: k % 2 == 0, bias: k % 3 != 0, lengths: k % 4 == 1))
                     k += 1
                 }
+            }
+        }
+        // Single rows (a GEMV, or the last row of 7 = 6 + 1 and 9 = 8 + 1) over four or more
+        // groups, which take the gate arithmetic four groups at a time, with partial groups after.
+        for n in [1, 7, 9] {
+            for h in [64, 65, 100, 144] {
+                cases.append(Case(n: n, i: 3, h: h, keepsOld: k % 2 == 0, bias: k % 3 != 0, lengths: k % 4 == 1))
+                k += 1
             }
         }
         // More than one k block (k > 256) on the input side and on the recurrent side.
