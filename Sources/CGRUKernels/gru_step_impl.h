@@ -159,9 +159,8 @@ static GRU_TARGET void GRU_NAME(step_gates)(const gru_step_args *S, gru_index i,
     }
 }
 
-
-/// One row's gate arithmetic for NGR consecutive full groups from g, in one body so their
-/// dependency chains interleave (a GEMV's row has one row to interleave, not two).
+/// One row's gate arithmetic for NGR consecutive full groups from g, in one body so the
+/// groups' dependency chains interleave as two rows' do in step_full_rows (a GEMV has one row).
 SAI void GRU_NAME(step_groups_row)(const int KEEPS, const int TRACE, const int NGR, const gru_step_args *S, gru_index i,
                                    gru_index g, const float *ti, const float *th, const float *bias) {
     const gru_index H = S->H, G16 = 16 * ((H + 15) / 16);
@@ -177,6 +176,7 @@ SAI void GRU_NAME(step_groups_row)(const int KEEPS, const int TRACE, const int N
     }
 }
 
+/// step_groups_row for 4 groups, KEEPS and TRACE made constants.
 static GRU_TARGET void GRU_NAME(step_gates_row)(const gru_step_args *S, gru_index i, gru_index g, const float *ti,
                                                 const float *th, const float *bias) {
     const int keeps = S->z_keeps_old, trace = S->gates != NULL;

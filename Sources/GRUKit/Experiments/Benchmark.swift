@@ -37,7 +37,9 @@ public struct BenchmarkConfiguration: Sendable, Hashable {
 
 /// What a benchmark iteration does.
 public enum BenchmarkMode: String, CaseIterable, Sendable {
-    /// Forward over the sequence (and the head, for A).
+    /// Forward over the sequence (and the head, for A), on the prepared stack or model
+    /// (``PreparedGRU``, ``PreparedGRUModel``: the weights laid out once, as an ONNX Runtime
+    /// session has them).
     case infer
     /// Forward, BPTT and an SGD step: BCE on the head's outputs for A, MSE on every step's
     /// output for the others.
