@@ -131,9 +131,10 @@ struct LoadedModel {
     /// The head's outputs for every sample, in batches: (N, O) or (N, T, O).
     func predictions(_ d: SequenceDataset, batchSize: Int) throws -> Tensor<Float> {
         var parts: [Float] = []
+        let frozen = try trainable.model.prepared()  // trainable.predictions, bit for bit, with the weights laid out once
         for start in stride(from: 0, to: d.sampleCount, by: batchSize) {
             let batch = try d.batch(Array(start..<min(start + batchSize, d.sampleCount)))
-            var p = try trainable.predictions(batch.input, lengths: batch.lengths)
+            var p = try frozen.logits(batch.input, lengths: batch.lengths)
             if p.rank == 3, p.shape[1] < d.steps {  // a trimmed batch: pad back to T with zeros
                 let (n, t, o) = (p.shape[0], p.shape[1], p.shape[2])
                 var full = [Float](repeating: 0, count: n * d.steps * o)
