@@ -116,6 +116,7 @@ static const gru_index np_max[GRU_MR] = {4, 2, 2, 1, 1, 1};
 #define GRU_NP_MAX(mr) np_max[(mr) - 1]
 #define GRU_UKERNEL(mr, np, kc, a, alayout, lda, b, bps, c, ldc, lo, hi, acc) \
     ukernels[(mr) - 1][(np) - 1](kc, a, alayout, lda, b, bps, c, ldc, lo, hi, acc)
+#define GRU_SMADD(a, b, c) __builtin_fmaf(a, b, c)
 #include "gemm_driver.h"
 
 #define GRU_VW 8

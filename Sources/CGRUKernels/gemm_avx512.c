@@ -112,6 +112,7 @@ _Static_assert(GRU_MR <= 8, "the table holds micro-kernels of up to 8 rows");
 #define GRU_NP_MAX(mr) np_max[(mr) - 1]
 #define GRU_UKERNEL(mr, np, kc, a, alayout, lda, b, bps, c, ldc, lo, hi, acc) \
     ukernels[(mr) - 1][(np) - 1](kc, a, alayout, lda, b, bps, c, ldc, lo, hi, acc)
+#define GRU_SMADD(a, b, c) __builtin_fmaf(a, b, c)
 #include "gemm_driver.h"
 
 #define GRU_STEP_MR 8

@@ -6,6 +6,7 @@
 //       C tile (mr x 16*np at c, rows ldc apart) = [acc ? C : 0] + Ap Bp over kc, where
 //       Ap (mr x kc) is read from a in GRU_A_* layout `alayout`, and panel q of Bp starts at
 //       b + q * bps, row p at + p * 16. Only columns [lo, hi) of the tile are read or written.
+//   GRU_SMADD(a, b, c)     a * b + c on floats, rounded as the micro-kernels' multiply-add
 //
 // Loop nest (Goto / BLIS):
 //   for each 256-column block of panels          (B block kc x 256 lives in L2)
@@ -96,6 +97,57 @@ static GRU_TARGET void GRU_NAME(macro_kernel)(int transA, gru_index m, gru_index
     }
 }
 
+// Products of at most GRU_SMALL_MACS multiply-adds (the tiny models' head and input side) run
+// in place, without packing or blocking, which cost more than the arithmetic at that size. Each
+// element is the same chain over p in order, started from 0 or C, so the bits are the blocked
+// path's.
+#define GRU_SMALL_MACS 2048.0
+
+/// C[:, n0 ..< n1] (+)= op(A) op(B) for a small product; op(B)'s element (p, j) is at
+/// B + p * bp + j * bj, or, when `panel_rows` > 0 (a packed B of one k block), in panel j / 16
+/// at B + ((j / 16) * panel_rows + p) * 16 + j % 16. The sums stay in registers: 16 columns
+/// of a row as one vector where a whole panel's contiguous columns are wanted, else one column
+/// of 4 rows at a time (4 chains side by side).
+static GRU_TARGET void GRU_NAME(small_gemm)(int transA, gru_index m, gru_index k, const float *A, gru_index lda,
+                                           const float *B, gru_index bp, gru_index bj, gru_index panel_rows,
+                                           gru_index n0, gru_index n1, int acc, float *C, gru_index ldc) {
+    const gru_index as = transA ? lda : 1, ar = transA ? 1 : lda;  // A(i, p) = A[i * ar + p * as]
+    for (gru_index j0 = n0; j0 < n1;) {
+        const gru_index q = j0 / GRU_NR, j1 = GRU_NAME(min_l)(n1, (q + 1) * GRU_NR);
+        // Column j0's element in row p is b[p * ps], the next columns js apart.
+        const float *b = panel_rows > 0 ? B + q * panel_rows * GRU_NR + (j0 - q * GRU_NR) : B + j0 * bj;
+        const gru_index ps = panel_rows > 0 ? GRU_NR : bp, js = panel_rows > 0 ? 1 : bj;
+        if (j1 - j0 == GRU_NR && js == 1) {
+            for (gru_index i = 0; i < m; i++) {
+                float s[GRU_NR], *c = C + i * ldc + j0;
+                for (int u = 0; u < GRU_NR; u++) s[u] = acc ? c[u] : 0.0f;
+                for (gru_index p = 0; p < k; p++) {
+                    const float a = A[i * ar + p * as], *bp_ = b + p * ps;
+                    for (int u = 0; u < GRU_NR; u++) s[u] = GRU_SMADD(a, bp_[u], s[u]);
+                }
+                for (int u = 0; u < GRU_NR; u++) c[u] = s[u];
+            }
+        } else {
+            for (gru_index j = j0; j < j1; j++) {
+                const float *bc = b + (j - j0) * js;
+                for (gru_index i = 0; i < m; i += 4) {
+                    gru_index row[4];  // rows past m repeat the last one and are not stored
+                    float s[4];
+                    for (int r = 0; r < 4; r++) {
+                        row[r] = i + r < m ? i + r : m - 1;
+                        s[r] = acc ? C[row[r] * ldc + j] : 0.0f;
+                    }
+                    for (gru_index p = 0; p < k; p++) {
+                        for (int r = 0; r < 4; r++) s[r] = GRU_SMADD(A[row[r] * ar + p * as], bc[p * ps], s[r]);
+                    }
+                    for (int r = 0; r < 4 && i + r < m; r++) C[row[r] * ldc + j] = s[r];
+                }
+            }
+        }
+        j0 = j1;
+    }
+}
+
 void GRU_NAME(gru_sgemm)(int transA, int transB, gru_index m, gru_index n, gru_index k,
                          const float *A, gru_index lda, const float *B, gru_index ldb,
                          float beta, float *C, gru_index ldc) {
@@ -106,6 +158,10 @@ void GRU_NAME(gru_sgemm)(int transA, int transB, gru_index m, gru_index n, gru_i
     }
     if (k <= 0) {
         if (beta == 0) gru_scale_columns(m, 0, n, 0, C, ldc);
+        return;
+    }
+    if ((double)m * (double)n * (double)k <= GRU_SMALL_MACS) {
+        GRU_NAME(small_gemm)(transA, m, k, A, lda, B, transB ? 1 : ldb, transB ? ldb : 1, 0, 0, n, beta != 0, C, ldc);
         return;
     }
     const gru_index panels = gru_panels(n), nb = gru_kblocks(k);
@@ -155,6 +211,10 @@ void GRU_NAME(gru_sgemm_packed_cols)(gru_index m, gru_index n, gru_index k, cons
     }
     if (k <= 0) {
         if (beta == 0) gru_scale_columns(m, n0, n1, 0, C, ldc);
+        return;
+    }
+    if (k <= GRU_KC && (double)m * (double)(n1 - n0) * (double)k <= GRU_SMALL_MACS) {  // one k block
+        GRU_NAME(small_gemm)(0, m, k, A, lda, packed, 0, 0, k, n0, n1, beta != 0, C, ldc);
         return;
     }
     const gru_index panels = gru_panels(n), nb = gru_kblocks(k);

@@ -87,6 +87,13 @@ static const ukernel_fn ukernels[GRU_MR] = {uk_1, uk_2, uk_3, uk_4, uk_5, uk_6};
 #define GRU_NP_MAX(mr) 1
 #define GRU_UKERNEL(mr, np, kc, a, alayout, lda, b, bps, c, ldc, lo, hi, acc) \
     ukernels[(mr) - 1](kc, a, alayout, lda, b, c, ldc, lo, hi, acc)
+/// a * b + c as the micro-kernel rounds it: the product, then the sum (separate statements,
+/// never contracted to an FMA).
+static inline float smadd_portable(float a, float b, float c) {
+    const float t = a * b;
+    return c + t;
+}
+#define GRU_SMADD(a, b, c) smadd_portable(a, b, c)
 #include "gemm_driver.h"
 
 #define GRU_VW 4

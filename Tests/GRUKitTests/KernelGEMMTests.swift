@@ -50,6 +50,40 @@ import Testing
         }
     }
 
+    /// Small products (a few thousand multiply-adds) are computed without packing; their bits
+    /// are those of the blocked path: the same rows as part of a product thousands of rows tall.
+    @Test(arguments: FastKernels.available)
+    func smallProductsHaveTheBlockedBits(kernels: FastKernels) {
+        var g = SeededGenerator(seed: 12)
+        for (m, n, k) in [(1, 1, 16), (16, 1, 16), (5, 3, 7), (3, 17, 2), (16, 48, 2), (7, 16, 16), (2, 33, 30)] {
+            let tall = m + 2100  // m·n·k above the small-product bound
+            let a = randomFloats(tall * k, &g), b = randomFloats(k * n, &g), c0 = randomFloats(tall * n, &g)
+            for (ta, tb) in Self.transposes {
+                // op(A)'s first m rows: stored (m, k) from the tall (tall, k), or columns of (k, tall).
+                let small = ta == .none ? Array(a[0..<(m * k)]) : (0..<k).flatMap { p in a[(p * tall)..<(p * tall + m)] }
+                let (lda, ldaSmall) = ta == .none ? (k, k) : (tall, m)
+                let ldb = tb == .none ? n : k
+                for accumulate in [false, true] {
+                    var whole = c0
+                    kernels.gemm(ta, tb, m: tall, n: n, k: k, a, 0, lda: lda, b, 0, ldb: ldb, into: &whole, 0, ldc: n,
+                                 accumulate: accumulate)
+                    var part = Array(c0[0..<(m * n)])
+                    kernels.gemm(ta, tb, m: m, n: n, k: k, small, 0, lda: ldaSmall, b, 0, ldb: ldb, into: &part, 0, ldc: n,
+                                 accumulate: accumulate)
+                    #expect(part.map(\.bitPattern) == whole[0..<(m * n)].map(\.bitPattern),
+                            "\(kernels.name) \(ta)·\(tb) m \(m) n \(n) k \(k) β \(accumulate ? 1 : 0)")
+                    guard ta == .none else { continue }
+                    // And with op(B) packed once (the weights of a step), all columns.
+                    var packedPart = Array(c0[0..<(m * n)])
+                    kernels.gemm(m: m, small, 0, lda: k, PackedMatrix(tb, rows: k, columns: n, b, 0, ld: ldb),
+                                 into: &packedPart, 0, ldc: n, accumulate: accumulate)
+                    #expect(packedPart.map(\.bitPattern) == whole[0..<(m * n)].map(\.bitPattern),
+                            "\(kernels.name) packed ·\(tb) m \(m) n \(n) k \(k) β \(accumulate ? 1 : 0)")
+                }
+            }
+        }
+    }
+
     /// C is (m, n) inside a wider matrix (ldc = 3H, n = 2H as in the GRU's gh[:, 0..<2H]),
     /// operands start at offsets, β = 1: other columns are untouched.
     @Test(arguments: FastKernels.available)
