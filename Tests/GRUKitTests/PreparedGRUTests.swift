@@ -142,8 +142,16 @@ import Testing
         var gru = try GRU<Float>(GRUConfiguration(inputSize: 3, hiddenSize: 4), using: &g)
         gru.parameters.layers[0].weightHH = try Tensor(shape: [12, 3], scalars: .init(repeating: 0, count: 36))
         #expect(throws: GRUKitError.self) { try gru.prepared() }
+        // Rank 1: an error, not a trap reading its sizes (here and in GRU's own init).
+        gru.parameters.layers[0].weightHH = try Tensor(shape: [48], scalars: .init(repeating: 0, count: 48))
+        #expect(throws: GRUKitError.shapeMismatch(tensor: "weight_hh_l0", expected: "(3H, H) = [12, 4]", actual: [48])) {
+            try gru.prepared()
+        }
+        #expect(throws: GRUKitError.self) { try GRU(gru.configuration, parameters: gru.parameters) }
         var model = try GRUModel<Float>(inputSize: 3, hiddenSize: 4, outputSize: 2, using: &g)
         model.parameters.head.weight = try Tensor(shape: [2, 5], scalars: .init(repeating: 0, count: 10))
+        #expect(throws: GRUKitError.self) { try model.prepared() }
+        model.parameters.head.weight = try Tensor(shape: [8], scalars: .init(repeating: 0, count: 8))
         #expect(throws: GRUKitError.self) { try model.prepared() }
     }
 

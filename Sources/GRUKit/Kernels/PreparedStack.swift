@@ -23,16 +23,8 @@ struct PreparedStack: Sendable {
     ) throws -> (output: Tensor<Float>, finalState: Tensor<Float>) {
         let c = configuration
         let (l, d, h) = (c.layerCount, c.directionCount, c.hiddenSize)
-        guard input.rank == 3, input.shape[2] == c.inputSize else {
-            throw GRUKitError.shapeMismatch(
-                tensor: "input", expected: c.batchFirst ? "(N, T, I) with I = \(c.inputSize)" : "(T, N, I) with I = \(c.inputSize)",
-                actual: input.shape)
-        }
-        var x = c.batchFirst ? input.swappingFirstTwoAxes() : input
-        if let h0 = initialState {
-            try h0.requireShape([l * d, x.shape[1], h], name: "initial state", meaning: "(L·D, N, H)")
-            try h0.requireFinite(name: "initial state")
-        }
+        var x = try c.timeMajorInput(input)
+        try c.checkInitialState(initialState, batch: x.shape[1])
         let (t, n) = try GRULayer<Float>.checkSequence(x, initialState: nil, hiddenSize: h, lengths: lengths)
         var finalState = [Float](unsafeUninitializedCapacity: l * d * n * h) { _, count in count = l * d * n * h }
         for k in 0..<l {
@@ -40,7 +32,7 @@ struct PreparedStack: Sendable {
             var outputs = [Float](unsafeUninitializedCapacity: d * t * n * h) { _, count in count = d * t * n * h }
             run(layer: k, x.scalars, steps: t, batch: n, initialState: initialState?.scalars, lengths: lengths,
                 outputs: &outputs, finalState: &finalState, threads: threads)
-            x = Tensor(unchecked: [t, n, d * h], scalars: d == 1 ? outputs : interleaved(outputs, parts: d, width: h))
+            x = Tensor.concatenatingLastAxis(stacked: outputs, parts: d, shape: [t, n, h])
         }
         return (c.batchFirst ? x.swappingFirstTwoAxes() : x, Tensor(unchecked: [l * d, n, h], scalars: finalState))
     }
@@ -84,20 +76,5 @@ struct PreparedStack: Sendable {
                 }
             }
         }
-    }
-}
-
-/// (P, R, W) parts side by side as (R, P·W): row r is part 0's row r, then part 1's, ….
-private func interleaved(_ parts: [Float], parts p: Int, width w: Int) -> [Float] {
-    let rows = parts.count / (p * w)
-    return [Float](unsafeUninitializedCapacity: parts.count) { out, count in
-        parts.withUnsafeBufferPointer { src in
-            for part in 0..<p {
-                for r in 0..<rows {
-                    (out.baseAddress! + (r * p + part) * w).initialize(from: src.baseAddress! + (part * rows + r) * w, count: w)
-                }
-            }
-        }
-        count = parts.count
     }
 }

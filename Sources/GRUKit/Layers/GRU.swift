@@ -41,7 +41,10 @@ public struct GRU<Scalar: GRUScalar>: Sendable {
         }
         for (i, p) in parameters.layers.enumerated() {
             let name = parameters.suffix(i)
-            guard p.hiddenSize == h, p.inputSize == configuration.layerInputSize(i / d) else {
+            guard p.weightHH.rank == 2 else {  // (before its sizes are read)
+                throw GRUKitError.shapeMismatch(tensor: "weight_hh_\(name)", expected: "(3H, H) = [\(3 * h), \(h)]", actual: p.weightHH.shape)
+            }
+            guard p.weightIH.rank == 2, p.hiddenSize == h, p.inputSize == configuration.layerInputSize(i / d) else {
                 throw GRUKitError.shapeMismatch(
                     tensor: "weight_ih_\(name)", expected: "(3H, I) = [\(3 * h), \(configuration.layerInputSize(i / d))]",
                     actual: p.weightIH.shape)
@@ -49,6 +52,7 @@ public struct GRU<Scalar: GRUScalar>: Sendable {
             guard p.hasBias == configuration.bias else {
                 throw GRUKitError.incompatible("bias_ih_\(name): the configuration says bias \(configuration.bias)")
             }
+            try p.checkShapes()  // the rest: 3H rows, the biases' shapes
         }
         self.configuration = configuration
         self.parameters = parameters
@@ -105,21 +109,12 @@ public struct GRU<Scalar: GRUScalar>: Sendable {
         _ input: Tensor<Scalar>, initialState: Tensor<Scalar>?, lengths: [Int]?, dropoutSeed: UInt64?, keepTraces: Bool
     ) throws -> GRUTrace<Scalar> {
         let c = configuration
-        let (l, d, h) = (c.layerCount, c.directionCount, c.hiddenSize)
+        let (l, d) = (c.layerCount, c.directionCount)
         guard parameters.layers.count == l * d else {
             throw GRUKitError.incompatible("GRU weights: \(parameters.layers.count) layer-directions for \(l) layer(s) × \(d) direction(s)")
         }
-        guard input.rank == 3, input.shape[2] == c.inputSize else {
-            throw GRUKitError.shapeMismatch(
-                tensor: "input", expected: c.batchFirst ? "(N, T, I) with I = \(c.inputSize)" : "(T, N, I) with I = \(c.inputSize)",
-                actual: input.shape)
-        }
-        var layerInput = c.batchFirst ? input.swappingFirstTwoAxes() : input
-        let n = layerInput.shape[1]
-        if let h0 = initialState {
-            try h0.requireShape([l * d, n, h], name: "initial state", meaning: "(L·D, N, H)")
-            try h0.requireFinite(name: "initial state")  // (here, so an error names the index in h0)
-        }
+        var layerInput = try c.timeMajorInput(input)
+        try c.checkInitialState(initialState, batch: layerInput.shape[1])
         var traces: [GRULayerTrace<Scalar>] = []
         var masks: [Tensor<Scalar>] = []
         var generator = dropoutSeed.map { SeededGenerator(seed: $0) }

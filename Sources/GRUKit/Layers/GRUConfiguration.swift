@@ -62,6 +62,24 @@ public struct GRUConfiguration: Hashable, Sendable {
     /// The activations of direction d.
     func activations(forDirection d: Int) -> GRUActivations { activations[min(d, activations.count - 1)] }
 
+    /// The stack's input in time-major layout (T, N, I), checked: rank 3 and I wide.
+    func timeMajorInput<S: GRUScalar>(_ input: Tensor<S>) throws -> Tensor<S> {
+        guard input.rank == 3, input.shape[2] == inputSize else {
+            throw GRUKitError.shapeMismatch(
+                tensor: "input", expected: batchFirst ? "(N, T, I) with I = \(inputSize)" : "(T, N, I) with I = \(inputSize)",
+                actual: input.shape)
+        }
+        return batchFirst ? input.swappingFirstTwoAxes() : input
+    }
+
+    /// Throws unless the stack's initial state, if any, is (L·D, N, H) and finite (checked
+    /// whole, so an error names the index in the caller's tensor).
+    func checkInitialState<S: GRUScalar>(_ h0: Tensor<S>?, batch n: Int) throws {
+        guard let h0 else { return }
+        try h0.requireShape([layerCount * directionCount, n, hiddenSize], name: "initial state", meaning: "(L·D, N, H)")
+        try h0.requireFinite(name: "initial state")
+    }
+
     /// Throws unless every setting is in range.
     public func validate() throws {
         guard inputSize >= 1 else { throw GRUKitError.invalidSize(option: "input size", value: inputSize, expected: "≥ 1") }

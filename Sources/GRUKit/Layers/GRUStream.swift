@@ -7,10 +7,10 @@
 ///     var stream = try GRUStream(gru, batchSize: 1)
 ///     for x in inputs { let y = try stream.step(x) }   // x: (N, I), y: (N, H)
 public struct GRUStream<Scalar: GRUScalar>: Sendable {
-    /// The stack being run.
-    public let gru: GRU<Scalar>
-    /// The same stack with its weights laid out once (a step is a one-step sequence).
+    /// The stack being run, with its weights laid out once (a step is a one-step sequence).
     private let prepared: PreparedGRU<Scalar>
+    /// The stack being run.
+    public var gru: GRU<Scalar> { prepared.gru }
     /// (L, N, H): every layer's state after the last step.
     public private(set) var state: Tensor<Scalar>
     /// How many steps have been taken since the start or the last ``reset(to:)``.
@@ -29,7 +29,6 @@ public struct GRUStream<Scalar: GRUScalar>: Sendable {
                 "streaming needs a forward-direction GRU; a \(gru.configuration.direction.rawValue) one must see the whole sequence first")
         }
         guard batchSize >= 1 else { throw GRUKitError.invalidSize(option: "batch size", value: batchSize, expected: "≥ 1") }
-        self.gru = gru
         prepared = try gru.prepared()
         state = Tensor(uncheckedZeros: [gru.configuration.layerCount, batchSize, gru.configuration.hiddenSize])
         try reset(to: initialState)

@@ -76,11 +76,33 @@ public struct Linear<Scalar: GRUScalar>: Sendable {
     /// - Parameter input: (…, I), any number of leading axes.
     /// - Returns: (…, O).
     public func callAsFunction(_ input: Tensor<Scalar>) throws -> Tensor<Scalar> {
+        try callAsFunction(input, packedWeight: nil)
+    }
+
+    /// Wᵀ packed once for the fast GEMM (``callAsFunction(_:packedWeight:)``), or `nil` where
+    /// `Scalar` is not Float.
+    func packedWeight() -> PackedMatrix? {
+        guard Scalar.self == Float.self else { return nil }
+        return PackedMatrix(.transposed, rows: inputSize, columns: outputSize,
+                            unsafeBitCast(parameters.weight.scalars, to: [Float].self), 0, ld: inputSize)
+    }
+
+    /// `y = x Wᵀ + b` with Wᵀ from ``packedWeight()`` (of this very weight) when given: the same
+    /// bits (the GEMM's result does not depend on how its operand is laid out).
+    func callAsFunction(_ input: Tensor<Scalar>, packedWeight: PackedMatrix?) throws -> Tensor<Scalar> {
         let rows = try checkedRows(input, name: "linear input")
         let (i, o) = (inputSize, outputSize)
-        var y = [Scalar](repeating: 0, count: rows * o)
-        Kernels.gemm(.none, .transposed, m: rows, n: o, k: i, input.scalars, 0, lda: i,
-                     parameters.weight.scalars, 0, ldb: i, into: &y, 0, ldc: o, accumulate: false)
+        var y: [Scalar]
+        if let packedWeight {  // Scalar is Float: packedWeight() made it
+            var floats = [Float](repeating: 0, count: rows * o)
+            FastKernels.active.gemm(m: rows, unsafeBitCast(input.scalars, to: [Float].self), 0, lda: i, packedWeight,
+                                    into: &floats, 0, ldc: o, accumulate: false)
+            y = unsafeBitCast(floats, to: [Scalar].self)
+        } else {
+            y = [Scalar](repeating: 0, count: rows * o)
+            Kernels.gemm(.none, .transposed, m: rows, n: o, k: i, input.scalars, 0, lda: i,
+                         parameters.weight.scalars, 0, ldb: i, into: &y, 0, ldc: o, accumulate: false)
+        }
         if let b = parameters.bias?.scalars {
             for r in 0..<rows { for j in 0..<o { y[r * o + j] += b[j] } }
         }

@@ -18,8 +18,7 @@ public struct PreparedGRU<Scalar: GRUScalar>: Sendable {
 
     /// Checks every shape of `gru`'s weights, then lays them out.
     public init(_ gru: GRU<Scalar>) throws {
-        var checked = try GRU(gru.configuration, parameters: gru.parameters)
-        for layer in checked.parameters.layers { try layer.checkShapes() }
+        var checked = try GRU(gru.configuration, parameters: gru.parameters)  // its parameters are mutable
         checked.threads = gru.threads
         checked.engine = gru.engine
         self.gru = checked

@@ -58,6 +58,7 @@ public struct GRUModel<Scalar: GRUScalar>: Sendable {
     /// head reads the GRU's output width (D·H).
     public init(parameters: GRUModelParameters<Scalar>, configuration: GRUConfiguration, readout: Readout) throws {
         _ = try GRU(configuration, parameters: parameters.gru)
+        try parameters.head.checkShapes()
         let width = configuration.directionCount * configuration.hiddenSize
         guard parameters.head.inputSize == width else {
             throw GRUKitError.shapeMismatch(

@@ -47,15 +47,38 @@ extension Tensor {
         result.withUnsafeMutableBufferPointer { out in
             var column = 0
             for (part, w) in zip(parts, widths) {
-                part.scalars.withUnsafeBufferPointer { x in
-                    for r in 0..<rows where w > 0 {
-                        (out.baseAddress! + r * total + column).update(from: x.baseAddress! + r * w, count: w)
-                    }
-                }
+                part.scalars.withUnsafeBufferPointer { copyRows(rows, width: w, from: $0.baseAddress, into: out.baseAddress!, column: column, total: total) }
                 column += w
             }
         }
         return Tensor(unchecked: lead + [widths.reduce(0, +)], scalars: result)
+    }
+
+    /// ``concatenatingLastAxis(_:)`` of `parts` tensors of `shape` stored one after the other in
+    /// `stacked` (a layer's directions' outputs): (P, …, W) → (…, P·W).
+    package static func concatenatingLastAxis(stacked: [Scalar], parts: Int, shape: [Int]) -> Tensor {
+        let w = shape.last!, rows = shape.dropLast().reduce(1, *), total = parts * w
+        precondition(stacked.count == parts * rows * w, "concatenatingLastAxis: \(stacked.count) scalars for \(parts) × \(shape)")
+        let lead = Array(shape.dropLast())
+        if parts == 1 { return Tensor(unchecked: shape, scalars: stacked) }
+        var result = [Scalar](unsafeUninitializedCapacity: rows * total) { _, initialized in initialized = rows * total }
+        result.withUnsafeMutableBufferPointer { out in
+            stacked.withUnsafeBufferPointer { x in
+                for part in 0..<parts {
+                    copyRows(rows, width: w, from: x.baseAddress.map { $0 + part * rows * w }, into: out.baseAddress!, column: part * w, total: total)
+                }
+            }
+        }
+        return Tensor(unchecked: lead + [total], scalars: result)
+    }
+
+    /// Copies `rows` rows of `width` scalars (`width` apart from `source`) into columns
+    /// `column ..< column + width` of `out`, rows `total` apart.
+    private static func copyRows(
+        _ rows: Int, width: Int, from source: UnsafePointer<Scalar>?, into out: UnsafeMutablePointer<Scalar>, column: Int, total: Int
+    ) {
+        guard width > 0, let source else { return }
+        for r in 0..<rows { (out + r * total + column).update(from: source + r * width, count: width) }
     }
 
     /// Element `index` of the first axis: (A, …) → (…).
