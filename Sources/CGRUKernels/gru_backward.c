@@ -6,7 +6,8 @@
 // dgi's -- then, after one barrier (two with the reset before the matmul), its columns of
 // dh_prev += [dgi_r dgi_z] W_hr,z + dgn W_hn (reset after; before, dgn W_hn goes through r),
 // and adds its rows to its units' bias gradients. The weight and input gradients are single
-// products over all T * N rows after the loop, split by output rows or columns. Every element
+// products over all T * N rows after the loop, split by output rows or columns (no input
+// gradient when dx is NULL: the first layer's input needs none when it is data). Every element
 // is computed by the same operations in the same order whatever the split, so results are
 // bit-identical for any number of threads. The equations are on GRULayer.backward.
 #include "gate_loops.h"
@@ -111,7 +112,7 @@ static void backward_thread(void *raw, int thread, int threads) {
     const gru_index rows = T * N;
     gru_index r0, r1, c0, c1;
     gru_share(rows, thread, threads, 1, &r0, &r1);
-    if (r1 > r0) gru_sgemm(0, 0, r1 - r0, I, H3, J->dgi + r0 * H3, H3, L->w_ih, I, 0.0f, J->dx + r0 * I, I);
+    if (J->dx && r1 > r0) gru_sgemm(0, 0, r1 - r0, I, H3, J->dgi + r0 * H3, H3, L->w_ih, I, 0.0f, J->dx + r0 * I, I);
     gru_share(H3, thread, threads, GRU_NR, &c0, &c1);
     if (c1 > c0) {
         gru_sgemm(1, 0, c1 - c0, I, rows, J->dgi + c0, H3, J->x, I, 0.0f, J->dw_ih + c0 * I, I);

@@ -68,7 +68,7 @@ import Testing
             let fGrad = try fast.backward(fTrace, outputGradient: dy.converted(), finalStateGradient: dhN.converted())
             let pairs: [(String, Tensor<Float>, Tensor<Double>)] = [
                 ("output", fTrace.output, rTrace.output), ("final state", fTrace.finalState, rTrace.finalState),
-                ("∂input", fGrad.input, rGrad.input), ("∂h0", fGrad.initialState, rGrad.initialState),
+                ("∂input", fGrad.input!, rGrad.input!), ("∂h0", fGrad.initialState, rGrad.initialState),
             ] + zip(fGrad.parameters.namedTensors, rGrad.parameters.namedTensors).map { ("∂" + $0.name, $0.tensor, $1.tensor) }
             for (name, a, b) in pairs {
                 let d = difference(a, b)

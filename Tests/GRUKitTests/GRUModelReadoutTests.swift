@@ -51,11 +51,11 @@ import Testing
             expectedLoss += l / Double(n)
             expected.add(gk.parameters, scaledBy: 1 / Double(n))
             // The input gradient is the sequence's own, and zero on the padding.
-            let dx = gradients.input, i = 3
+            let dx = gradients.input!, i = 3
             for step in 0..<t {
                 let row = batchFirst ? k * t + step : step * n + k
                 let got: [Double] = Array(dx.scalars[(row * i)..<((row + 1) * i)])
-                let want: [Double] = step < length ? gk.input.scalars[(step * i)..<((step + 1) * i)].map { $0 / Double(n) } : [0, 0, 0]
+                let want: [Double] = step < length ? gk.input!.scalars[(step * i)..<((step + 1) * i)].map { $0 / Double(n) } : [0, 0, 0]
                 for (a, b) in zip(got, want) { #expect(abs(a - b) < 1e-12, "\(Self.shapes[shape]) sequence \(k) step \(step): ∂input") }
             }
             // Step T − 1 of a short sequence is padding, whose output is zero: reading it would give the head's bias.
@@ -79,7 +79,7 @@ import Testing
         #expect(Array(logits.scalars[2...]) == m.parameters.head.bias!.scalars)
         let y = try Tensor<Double>(shape: [2, 2], scalars: [0.1, 0.2, 0.3, 0.4])
         let both = try m.gradients(x, lengths: [3, 0], target: .values(y), loss: .meanSquaredError)
-        #expect(both.gradients.input.scalars[9...].allSatisfy { $0 == 0 })
+        #expect(both.gradients.input!.scalars[9...].allSatisfy { $0 == 0 })
     }
 
     /// Finite differences through the per-sequence readout, with a length-1 sequence in a

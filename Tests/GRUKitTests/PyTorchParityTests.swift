@@ -62,7 +62,7 @@ import Testing
                 close(gradients.parameters[keyPath: path.keyPath], try tensor(t, "grad." + path.name), "\(c.name): ∂\(path.name)")
             }
             #expect(gradients.parameters.parameterPaths.count == (c.bias ? 6 : 4))
-            close(gradients.input, try tensor(t, "grad.input"), "\(c.name): ∂input")
+            close(gradients.input!, try tensor(t, "grad.input"), "\(c.name): ∂input")
             close(gradients.initialState.slice(at: 0), try tensor(t, "grad.h0"), "\(c.name): ∂h0")
         }
         print(worst.summary("PyTorch parity in \(S.self)"))

@@ -48,7 +48,7 @@ import Testing
             }
             let g = try gru.backward(trace, outputGradient: file.tensor(p + "d_output"), finalStateGradient: file.tensor(p + "d_h_n"))
             var pairs = g.parameters.namedTensors.map { ("grad." + $0.name, $0.tensor) }
-            pairs += [("grad.input", g.input), ("grad.h0", g.initialState)]
+            pairs += [("grad.input", g.input!), ("grad.h0", g.initialState)]
             for (key, actual) in pairs {
                 let expected: Tensor<S> = try file.tensor(p + key)
                 let scale = max(expected.scalars.map { abs($0) }.max() ?? 0, 1e-3)

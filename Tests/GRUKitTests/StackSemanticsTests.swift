@@ -63,8 +63,8 @@ import Testing
             summed.add(alone.parameters, scaledBy: 1)
             for t in 0..<5 {
                 for j in 0..<3 {
-                    let expected = t < length ? alone.input[t, 0, j] : 0
-                    #expect(abs(batch.input[t, b, j] - expected) <= 1e-13, "∂x sequence \(b) t \(t)")
+                    let expected = t < length ? alone.input![t, 0, j] : 0
+                    #expect(abs(batch.input![t, b, j] - expected) <= 1e-13, "∂x sequence \(b) t \(t)")
                 }
             }
         }

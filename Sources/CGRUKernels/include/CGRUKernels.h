@@ -220,7 +220,7 @@ void gru_layer_forward(const gru_layer *layer, const float *x, const float *h0, 
 /// Floats of workspace gru_layer_backward needs.
 size_t gru_backward_workspace(const gru_layer *layer);
 /// Backpropagation through time over a trace from gru_layer_forward. dy (T, N, H) and dh_n
-/// (N, H) may be NULL (zero). Writes dx (T, N, I), dh0 (N, H), dw_ih (3H, I), dw_hh (3H, H),
+/// (N, H) may be NULL (zero). Writes dx (T, N, I) unless it is NULL, dh0 (N, H), dw_ih (3H, I), dw_hh (3H, H),
 /// and db_ih, db_hh (3H) when the layer has biases (both or neither). Independent of the team's
 /// size, bit for bit.
 void gru_layer_backward(const gru_layer *layer, const float *x, const gru_trace *trace,

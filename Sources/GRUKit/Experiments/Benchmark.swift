@@ -21,7 +21,8 @@ public struct BenchmarkConfiguration: Sendable, Hashable {
     /// The GRU's floating-point operations for one forward pass:
     /// 2 · 3H · (I_l + H) per step, sample, direction and layer (I_l = I, then D·H), plus the
     /// head's 2H per step and sample. A training step counts 3× that (forward, and a backward
-    /// of about twice the forward's work).
+    /// of twice the forward's products) less the first layer's product for ∂input, which
+    /// neither GRUKit nor PyTorch computes for an input that is data.
     public func flops(training: Bool) -> Double {
         let d = bidirectional ? 2 : 1
         var perStep = 0.0
@@ -31,7 +32,8 @@ public struct BenchmarkConfiguration: Sendable, Hashable {
         }
         if head { perStep += 2 * Double(d * hiddenSize) }
         let forward = perStep * Double(steps * batch)
-        return training ? 3 * forward : forward
+        let inputGradient = Double(d) * 2 * 3 * Double(hiddenSize) * Double(inputSize) * Double(steps * batch)
+        return training ? 3 * forward - inputGradient : forward
     }
 }
 
@@ -42,7 +44,7 @@ public enum BenchmarkMode: String, CaseIterable, Sendable {
     /// session has them).
     case infer
     /// Forward, BPTT and an SGD step: BCE on the head's outputs for A, MSE on every step's
-    /// output for the others.
+    /// output for the others. The input is data: no gradient for it, as in PyTorch.
     case train
 }
 
@@ -102,14 +104,14 @@ public struct BenchmarkWorkload: Sendable {
             if preparedModel != nil { return try preparedModel!.logits(input).scalars[0] }
             return try preparedGRU!(input).output.scalars[0]
         case (.train, var model?):
-            let (loss, _, gradients) = try model.gradients(input, target: .values(target), loss: .binaryCrossEntropy)
+            let (loss, _, gradients) = try model.gradients(input, target: .values(target), loss: .binaryCrossEntropy, inputGradient: false)
             modelSGD.update(&model.parameters, along: gradients.parameters)
             self.model = model
             return loss
         case (.train, nil):
             let trace = try gru.forward(input)
             let (loss, dOutput) = try Loss.meanSquaredError.evaluate(logits: trace.output, target: .values(target))
-            let gradients = try gru.backward(trace, outputGradient: dOutput, finalStateGradient: nil)
+            let gradients = try gru.backward(trace, outputGradient: dOutput, finalStateGradient: nil, inputGradient: false)
             gruSGD.update(&gru.parameters, along: gradients.parameters)
             return loss
         }

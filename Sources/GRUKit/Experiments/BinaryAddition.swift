@@ -100,7 +100,7 @@ public struct BinaryAddition: Sendable {
             seen.insert([a, b])
             let (input, target) = encode(a, b)
             let (loss, logits, gradients) = try model.gradients(
-                input, target: .values(target), loss: .binaryCrossEntropy, reduction: .sum)
+                input, target: .values(target), loss: .binaryCrossEntropy, reduction: .sum, inputGradient: false)
             sgd.update(&model.parameters, along: gradients.parameters)
             if step % c.reportEvery == 0 {
                 var error = 0.0

@@ -80,7 +80,7 @@ public struct GradientCheck: Sendable {
             entries.append(compare(path.name, analytic.parameters[keyPath: path.keyPath], numeric, loss: value))
         }
         let dInput = try numericGradient(of: input) { try lossAt(model, $0, initialState) }
-        entries.append(compare("input", analytic.input, dInput, loss: value))
+        entries.append(compare("input", analytic.input!, dInput, loss: value))
         let dState = try numericGradient(of: initialState) { try lossAt(model, input, $0) }
         entries.append(compare("initial state", analytic.initialState, dState, loss: value))
         return (value, entries)

@@ -147,9 +147,10 @@ public struct CharacterLanguageModel<Scalar: GRUScalar>: Sendable {
         let logits = try head(trace.output)
         let (value, dLogits) = try Loss.softmaxCrossEntropy.evaluate(logits: logits, target: .classes(batch.targets))
         let (dHead, dOutput) = try head.backward(input: trace.output, outputGradient: dLogits)
-        let dGRU = try gru.backward(trace, outputGradient: dOutput, finalStateGradient: nil)
+        // One-hot inputs are data; embedded ones pass their gradient on to the embedding rows.
+        let dGRU = try gru.backward(trace, outputGradient: dOutput, finalStateGradient: nil, inputGradient: parameters.embedding != nil)
         let dEmbedding = try parameters.embedding.map {
-            try Embedding(parameters: $0).backward(indices: batch.inputs, outputGradient: dGRU.input)
+            try Embedding(parameters: $0).backward(indices: batch.inputs, outputGradient: dGRU.input!)
         }
         return (value, logits, CharacterModelParameters(embedding: dEmbedding, gru: dGRU.parameters, head: dHead))
     }

@@ -155,9 +155,15 @@ public struct GRU<Scalar: GRUScalar>: Sendable {
     ///   - trace: from ``forward(_:initialState:lengths:dropoutSeed:)`` on this stack.
     ///   - outputGradient: ∂L/∂output in the output's layout, or `nil`.
     ///   - finalStateGradient: ∂L/∂(final state), (L·D, N, H), or `nil`.
-    /// - Returns: the gradients of every weight, the input (in its layout) and the initial state.
+    ///   - inputGradient: whether to compute ∂L/∂input; `false` when the input is data (as
+    ///     PyTorch does for an input that does not require a gradient): the first layer then
+    ///     skips its product by W_ih (T·N · 3H · I multiply-adds per direction), the layers
+    ///     above still pass theirs down.
+    /// - Returns: the gradients of every weight, the input (in its layout; `nil` without
+    ///   `inputGradient`) and the initial state.
     public func backward(
-        _ trace: GRUTrace<Scalar>, outputGradient: Tensor<Scalar>?, finalStateGradient: Tensor<Scalar>?
+        _ trace: GRUTrace<Scalar>, outputGradient: Tensor<Scalar>?, finalStateGradient: Tensor<Scalar>?,
+        inputGradient: Bool = true
     ) throws -> GRUGradients<Scalar> {
         let c = configuration
         let (l, d, h) = (c.layerCount, c.directionCount, c.hiddenSize)
@@ -171,7 +177,7 @@ public struct GRU<Scalar: GRUScalar>: Sendable {
         var dOutput = outputGradient.map { c.batchFirst ? $0.swappingFirstTwoAxes() : $0 }
         var gradients = parameters.layers
         var dInitial = [Tensor<Scalar>](repeating: Tensor(uncheckedZeros: [n, h]), count: l * d)
-        var dInput = Tensor<Scalar>(uncheckedZeros: [t, n, c.inputSize])
+        var dInput: Tensor<Scalar>?
         for k in (0..<l).reversed() {
             let outputGradients: [Tensor<Scalar>?] = (0..<d).map { direction in
                 guard let o = dOutput else { return nil }
@@ -179,22 +185,23 @@ public struct GRU<Scalar: GRUScalar>: Sendable {
             }
             let layerGradients = try GRULayer.backwardDirections(
                 (0..<d).map { layer(k, direction: $0) }, Array(trace.layers[(k * d)..<((k + 1) * d)]),
-                outputGradients: outputGradients, finalStateGradients: (0..<d).map { finalStateGradient?.slice(at: k * d + $0) })
+                outputGradients: outputGradients, finalStateGradients: (0..<d).map { finalStateGradient?.slice(at: k * d + $0) },
+                inputGradient: k > 0 || inputGradient)
             dInput = layerGradients[0].input
             for (direction, g) in layerGradients.enumerated() {
                 gradients[k * d + direction] = g.parameters
                 dInitial[k * d + direction] = g.initialState
-                if direction > 0 { add(g.input.scalars, to: &dInput.scalars) }
+                if direction > 0, let x = g.input { add(x.scalars, to: &dInput!.scalars) }
             }
             if k > 0, k - 1 < trace.dropoutMasks.count {
                 let mask = trace.dropoutMasks[k - 1]
-                for e in dInput.scalars.indices { dInput.scalars[e] *= mask.scalars[e] }
+                for e in dInput!.scalars.indices { dInput!.scalars[e] *= mask.scalars[e] }
             }
             dOutput = dInput
         }
         return GRUGradients(
             parameters: GRUStackParameters(layers: gradients, directionCount: d),
-            input: c.batchFirst ? dInput.swappingFirstTwoAxes() : dInput,
+            input: c.batchFirst ? dInput?.swappingFirstTwoAxes() : dInput,
             initialState: .stacking(dInitial))
     }
 }
@@ -225,8 +232,8 @@ public struct GRUTrace<Scalar: GRUScalar>: Sendable {
 public struct GRUGradients<Scalar: GRUScalar>: Sendable {
     /// ∂L/∂(every weight and bias).
     public var parameters: GRUStackParameters<Scalar>
-    /// ∂L/∂input, in the input's layout.
-    public var input: Tensor<Scalar>
+    /// ∂L/∂input, in the input's layout; `nil` when the backward pass was asked for none.
+    public var input: Tensor<Scalar>?
     /// ∂L/∂(initial state), (L·D, N, H).
     public var initialState: Tensor<Scalar>
 }

@@ -37,12 +37,13 @@ extension GRULayer {
     /// side by side on the fast kernels. The results are those of `backward` on each layer.
     static func backwardDirections(
         _ layers: [GRULayer], _ traces: [GRULayerTrace<Scalar>], outputGradients: [Tensor<Scalar>?],
-        finalStateGradients: [Tensor<Scalar>?]
+        finalStateGradients: [Tensor<Scalar>?], inputGradient: Bool
     ) throws -> [GRULayerGradients<Scalar>] {
         guard layers.count > 1, layers.allSatisfy(\.usesFastKernels), traces.allSatisfy(\.fast),
               let fast = layers as? [GRULayer<Float>] else {
             return try layers.indices.map {
-                try layers[$0].backward(traces[$0], outputGradient: outputGradients[$0], finalStateGradient: finalStateGradients[$0])
+                try layers[$0].backward(
+                    traces[$0], outputGradient: outputGradients[$0], finalStateGradient: finalStateGradients[$0], inputGradient: inputGradient)
             }
         }
         for k in layers.indices {
@@ -50,7 +51,7 @@ extension GRULayer {
         }
         let gradients = GRULayer<Float>.fastBackward(
             fast, traces as! [GRULayerTrace<Float>], outputGradients: outputGradients.map { $0 as! Tensor<Float>? },
-            finalStateGradients: finalStateGradients.map { $0 as! Tensor<Float>? })
+            finalStateGradients: finalStateGradients.map { $0 as! Tensor<Float>? }, inputGradient: inputGradient)
         return gradients as! [GRULayerGradients<Scalar>]
     }
 }
@@ -189,10 +190,11 @@ extension GRULayer where Scalar == Float {
     /// Backpropagation through time on the C kernels, for a trace from ``fastRun``; spelled
     /// out for one layer, as ``fastRun`` is.
     func fastBackward(
-        _ trace: GRULayerTrace<Float>, outputGradient: Tensor<Float>?, finalStateGradient: Tensor<Float>?
+        _ trace: GRULayerTrace<Float>, outputGradient: Tensor<Float>?, finalStateGradient: Tensor<Float>?, inputGradient: Bool
     ) -> GRULayerGradients<Float> {
         let (t, n, h, i) = (trace.output.shape[0], trace.output.shape[1], hiddenSize, inputSize)
-        var dInput = [Float](unsafeUninitializedCapacity: t * n * i) { _, c in c = t * n * i }
+        let dx = inputGradient ? t * n * i : 0
+        var dInput = [Float](unsafeUninitializedCapacity: dx) { _, c in c = dx }
         var dInitial = [Float](unsafeUninitializedCapacity: n * h) { _, c in c = n * h }
         var dWih = [Float](unsafeUninitializedCapacity: 3 * h * i) { _, c in c = 3 * h * i }
         var dWhh = [Float](unsafeUninitializedCapacity: 3 * h * h) { _, c in c = 3 * h * h }
@@ -216,10 +218,12 @@ extension GRULayer where Scalar == Float {
                                                 let size = gru_backward_workspace(&layer)
                                                 withTeam(threads, scratch: [size]) { team, workspace in
                                                     withExtendedLifetime(trace.storage) {
-                                                        gru_layer_backward(
-                                                            &layer, x.baseAddress, &c, dy, dhN, &dInput, &dInitial, &dWih, &dWhh,
-                                                            b > 0 ? dbIH.baseAddress : nil, b > 0 ? dbHH.baseAddress : nil,
-                                                            workspace[0], team)
+                                                        dInput.withUnsafeMutableBufferPointer { dInput in
+                                                            gru_layer_backward(
+                                                                &layer, x.baseAddress, &c, dy, dhN, dx > 0 ? dInput.baseAddress : nil,
+                                                                &dInitial, &dWih, &dWhh, b > 0 ? dbIH.baseAddress : nil,
+                                                                b > 0 ? dbHH.baseAddress : nil, workspace[0], team)
+                                                        }
                                                     }
                                                 }
                                             }
@@ -238,7 +242,7 @@ extension GRULayer where Scalar == Float {
         if gradients.biasIH != nil { gradients.biasIH!.scalars = dbIH }
         if gradients.biasHH != nil { gradients.biasHH!.scalars = dbHH }
         return GRULayerGradients(
-            parameters: gradients, input: Tensor(unchecked: [t, n, i], scalars: dInput),
+            parameters: gradients, input: inputGradient ? Tensor(unchecked: [t, n, i], scalars: dInput) : nil,
             initialState: Tensor(unchecked: [n, h], scalars: dInitial))
     }
 
@@ -246,13 +250,14 @@ extension GRULayer where Scalar == Float {
     /// on the first layer's threads (arguments already checked).
     static func fastBackward(
         _ layers: [GRULayer<Float>], _ traces: [GRULayerTrace<Float>], outputGradients: [Tensor<Float>?],
-        finalStateGradients: [Tensor<Float>?]
+        finalStateGradients: [Tensor<Float>?], inputGradient: Bool
     ) -> [GRULayerGradients<Float>] {
         let (t, n) = (traces[0].output.shape[0], traces[0].output.shape[1])
-        // Per layer: ∂input, ∂h0, ∂W_ih, ∂W_hh, ∂b_ih, ∂b_hh (empty without biases).
+        // Per layer: ∂input (empty when not asked for), ∂h0, ∂W_ih, ∂W_hh, ∂b_ih, ∂b_hh (empty
+        // without biases).
         let counts = layers.flatMap { l -> [Int] in
             let (h, i, b) = (l.hiddenSize, l.inputSize, l.parameters.hasBias ? 3 * l.hiddenSize : 0)
-            return [t * n * i, n * h, 3 * h * i, 3 * h * h, b, b]
+            return [inputGradient ? t * n * i : 0, n * h, 3 * h * i, 3 * h * h, b, b]
         }
         // Read-only per layer: W_ih, W_hh, b_ih, b_hh, x, dy, dh_n (the traces are in their storages).
         let reads: [[Float]?] = layers.indices.flatMap { k -> [[Float]?] in
@@ -292,7 +297,7 @@ extension GRULayer where Scalar == Float {
             if gradients.biasIH != nil { gradients.biasIH!.scalars = arrays[6 * k + 4] }
             if gradients.biasHH != nil { gradients.biasHH!.scalars = arrays[6 * k + 5] }
             return GRULayerGradients(
-                parameters: gradients, input: Tensor(unchecked: [t, n, i], scalars: arrays[6 * k]),
+                parameters: gradients, input: inputGradient ? Tensor(unchecked: [t, n, i], scalars: arrays[6 * k]) : nil,
                 initialState: Tensor(unchecked: [n, h], scalars: arrays[6 * k + 1]))
         }
     }

@@ -145,8 +145,9 @@ public struct GRULayerTrace<Scalar: GRUScalar>: Sendable {
 public struct GRULayerGradients<Scalar: GRUScalar>: Sendable {
     /// ∂L/∂(weights and biases), in the layout of ``GRUParameters``.
     public var parameters: GRUParameters<Scalar>
-    /// ∂L/∂input, (T, N, I).
-    public var input: Tensor<Scalar>
+    /// ∂L/∂input, (T, N, I); `nil` when the backward pass was asked for none (`inputGradient:
+    /// false`, as for an input that is data).
+    public var input: Tensor<Scalar>?
     /// ∂L/∂(initial state), (N, H); for an absent initial state, the gradient at zero.
     public var initialState: Tensor<Scalar>
 }
@@ -275,8 +276,12 @@ extension GRULayer {
     ///   - trace: from ``forward(_:initialState:lengths:)`` on this layer.
     ///   - outputGradient: ∂L/∂output, (T, N, H), or `nil` when the loss ignores the outputs.
     ///   - finalStateGradient: ∂L/∂(final state), (N, H), or `nil` when the loss ignores it.
+    ///   - inputGradient: whether to compute ∂L/∂input (one product of T·N · 3H · I
+    ///     multiply-adds); `false` when the input is data, as PyTorch skips it for an input that
+    ///     does not require a gradient.
     public func backward(
-        _ trace: GRULayerTrace<Scalar>, outputGradient: Tensor<Scalar>?, finalStateGradient: Tensor<Scalar>?
+        _ trace: GRULayerTrace<Scalar>, outputGradient: Tensor<Scalar>?, finalStateGradient: Tensor<Scalar>?,
+        inputGradient: Bool = true
     ) throws -> GRULayerGradients<Scalar> {
         try checkBackward(trace, outputGradient: outputGradient, finalStateGradient: finalStateGradient)
         let (t, n, h) = (trace.output.shape[0], trace.output.shape[1], hiddenSize)
@@ -284,7 +289,7 @@ extension GRULayer {
         if trace.fast, let layer = self as? GRULayer<Float> {
             return layer.fastBackward(
                 trace as! GRULayerTrace<Float>, outputGradient: outputGradient as! Tensor<Float>?,
-                finalStateGradient: finalStateGradient as! Tensor<Float>?) as! GRULayerGradients<Scalar>
+                finalStateGradient: finalStateGradient as! Tensor<Float>?, inputGradient: inputGradient) as! GRULayerGradients<Scalar>
         }
         let p = parameters
 
@@ -310,9 +315,13 @@ extension GRULayer {
 
         // Weight and input gradients: one product each over all T·N rows.
         let rows = t * n
-        var dInput = [Scalar](repeating: 0, count: rows * i)
-        Kernels.gemm(.none, .none, m: rows, n: i, k: h3, dGi, 0, lda: h3, p.weightIH.scalars, 0, ldb: i,
-                     into: &dInput, 0, ldc: i, accumulate: false)
+        var dInput: Tensor<Scalar>?
+        if inputGradient {
+            var d = [Scalar](repeating: 0, count: rows * i)
+            Kernels.gemm(.none, .none, m: rows, n: i, k: h3, dGi, 0, lda: h3, p.weightIH.scalars, 0, ldb: i,
+                         into: &d, 0, ldc: i, accumulate: false)
+            dInput = Tensor(unchecked: [t, n, i], scalars: d)
+        }
         var dWih = [Scalar](repeating: 0, count: h3 * i)
         Kernels.gemm(.transposed, .none, m: h3, n: i, k: rows, dGi, 0, lda: h3, trace.input.scalars, 0, ldb: i,
                      into: &dWih, 0, ldc: i, accumulate: false)
@@ -335,9 +344,7 @@ extension GRULayer {
             Kernels.columnSums(rows: rows, columns: h3, dGh, 0, ld: h3, into: &gradients.biasHH!.scalars, 0, accumulate: false)
         }
         return GRULayerGradients(
-            parameters: gradients,
-            input: Tensor(unchecked: [t, n, i], scalars: dInput),
-            initialState: Tensor(unchecked: [n, h], scalars: dh))
+            parameters: gradients, input: dInput, initialState: Tensor(unchecked: [n, h], scalars: dh))
     }
 
     /// Checks that `trace` comes from this layer (and engine) and the gradients' shapes.

@@ -144,9 +144,12 @@ public struct GRUModel<Scalar: GRUScalar>: Sendable {
     ///   - loss: which loss.
     ///   - reduction: mean or sum.
     ///   - dropoutSeed: the seed of this step's dropout masks, or `nil` for no dropout.
+    ///   - inputGradient: whether to compute ∂L/∂input; `false` when the input is data
+    ///     (training), which spares the first layer a product (``GRU/backward(_:outputGradient:finalStateGradient:inputGradient:)``).
     public func gradients(
         _ input: Tensor<Scalar>, initialState: Tensor<Scalar>? = nil, lengths: [Int]? = nil,
-        target: LossTarget<Scalar>, loss: Loss, reduction: Reduction = .mean, dropoutSeed: UInt64? = nil
+        target: LossTarget<Scalar>, loss: Loss, reduction: Reduction = .mean, dropoutSeed: UInt64? = nil,
+        inputGradient: Bool = true
     ) throws -> (loss: Scalar, logits: Tensor<Scalar>, gradients: GRUModelGradients<Scalar>) {
         let gru = self.gru
         let trace = try gru.forward(input, initialState: initialState, lengths: lengths, dropoutSeed: dropoutSeed)
@@ -161,7 +164,7 @@ public struct GRUModel<Scalar: GRUScalar>: Sendable {
         case .lastStep:
             dOutput = placeAtLastStep(dStates, outputShape: trace.output.shape, lengths: lengths)
         }
-        let dGRU = try gru.backward(trace, outputGradient: dOutput, finalStateGradient: nil)
+        let dGRU = try gru.backward(trace, outputGradient: dOutput, finalStateGradient: nil, inputGradient: inputGradient)
         let gradients = GRUModelGradients(
             parameters: GRUModelParameters(gru: dGRU.parameters, head: dHead),
             input: dGRU.input, initialState: dGRU.initialState)
@@ -210,8 +213,9 @@ public struct GRUModel<Scalar: GRUScalar>: Sendable {
 public struct GRUModelGradients<Scalar: GRUScalar>: Sendable {
     /// ∂L/∂(every parameter).
     public var parameters: GRUModelParameters<Scalar>
-    /// ∂L/∂input, in the input's layout.
-    public var input: Tensor<Scalar>
+    /// ∂L/∂input, in the input's layout; `nil` when ``GRUModel/gradients(_:initialState:lengths:target:loss:reduction:dropoutSeed:inputGradient:)``
+    /// was asked for none.
+    public var input: Tensor<Scalar>?
     /// ∂L/∂(initial state), (L·D, N, H).
     public var initialState: Tensor<Scalar>
 }

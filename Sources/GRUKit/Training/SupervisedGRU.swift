@@ -45,7 +45,8 @@ public struct SupervisedGRU: TrainableModel {
         let (value, dLogits) = try evaluate(logits, batch)
         let (dHead, dStates) = try model.head.backward(input: states, outputGradient: dLogits)
         let dOutput = model.readout == .everyStep ? dStates : model.placeAtLastStep(dStates, outputShape: trace.output.shape, lengths: batch.lengths)
-        let dGRU = try gru.backward(trace, outputGradient: dOutput, finalStateGradient: nil)
+        // The batch is data: no gradient for it.
+        let dGRU = try gru.backward(trace, outputGradient: dOutput, finalStateGradient: nil, inputGradient: false)
         return (value, GRUModelParameters(gru: dGRU.parameters, head: dHead))
     }
 
