@@ -107,7 +107,7 @@ static GRU_TARGET void GRU_NAME(macro_kernel)(int transA, gru_index m, gru_index
 /// B + p * bp + j * bj, or, when `panel_rows` > 0 (a packed B of one k block), in panel j / 16
 /// at B + ((j / 16) * panel_rows + p) * 16 + j % 16. The sums stay in registers: 16 columns
 /// of a row as one vector where a whole panel's contiguous columns are wanted, else one column
-/// of 4 rows at a time (4 chains side by side).
+/// of 8 rows at a time (8 chains side by side: a head's one column is latency-bound).
 static GRU_TARGET void GRU_NAME(small_gemm)(int transA, gru_index m, gru_index k, const float *A, gru_index lda,
                                            const float *B, gru_index bp, gru_index bj, gru_index panel_rows,
                                            gru_index n0, gru_index n1, int acc, float *C, gru_index ldc) {
@@ -130,17 +130,17 @@ static GRU_TARGET void GRU_NAME(small_gemm)(int transA, gru_index m, gru_index k
         } else {
             for (gru_index j = j0; j < j1; j++) {
                 const float *bc = b + (j - j0) * js;
-                for (gru_index i = 0; i < m; i += 4) {
-                    gru_index row[4];  // rows past m repeat the last one and are not stored
-                    float s[4];
-                    for (int r = 0; r < 4; r++) {
+                for (gru_index i = 0; i < m; i += 8) {
+                    gru_index row[8];  // rows past m repeat the last one and are not stored
+                    float s[8];
+                    for (int r = 0; r < 8; r++) {
                         row[r] = i + r < m ? i + r : m - 1;
                         s[r] = acc ? C[row[r] * ldc + j] : 0.0f;
                     }
                     for (gru_index p = 0; p < k; p++) {
-                        for (int r = 0; r < 4; r++) s[r] = GRU_SMADD(A[row[r] * ar + p * as], bc[p * ps], s[r]);
+                        for (int r = 0; r < 8; r++) s[r] = GRU_SMADD(A[row[r] * ar + p * as], bc[p * ps], s[r]);
                     }
-                    for (int r = 0; r < 4 && i + r < m; r++) C[row[r] * ldc + j] = s[r];
+                    for (int r = 0; r < 8 && i + r < m; r++) C[row[r] * ldc + j] = s[r];
                 }
             }
         }

@@ -72,7 +72,7 @@ struct BenchCommand: ParsableCommand {
                     let gflops = c.flops(training: m == .train) / median / 1e9
                     if json {
                         let memory = before.map { #","rss_before_mb":\#(String(format: "%.1f", $0)),"peak_rss_mb":\#(String(format: "%.1f", residentMegabytes("VmHWM") ?? 0))"# } ?? ""
-                        print(#"{"config":"\#(c.name)","mode":"\#(m.rawValue)","threads":\#(t),"median_ms":\#(String(format: "%.4f", median * 1e3)),"gflops":\#(String(format: "%.3f", gflops)),"runs":\#(times.count)\#(memory)}"#)
+                        print(#"{"config":"\#(c.name)","mode":"\#(m.rawValue)","threads":\#(t),"median_ms":\#(String(format: "%.6f", median * 1e3)),"gflops":\#(String(format: "%.3f", gflops)),"runs":\#(times.count)\#(memory)}"#)
                     } else {
                         let percent = kernels.peak > 0 ? String(format: "%.0f", 100 * gflops / (kernels.peak * Double(t))) : "—"
                         print(pad(c.name, 8) + pad(m.rawValue, 7) + pad("\(t)", 8, right: true)

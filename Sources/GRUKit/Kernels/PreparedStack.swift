@@ -17,58 +17,75 @@ struct PreparedStack: Sendable {
         layers = views.map(PreparedLayer.init)
     }
 
-    /// The stack's output (T, N, D·H) (or (N, T, D·H)) and final state (L·D, N, H).
+    /// The stack's output (T, N, D·H) (or (N, T, D·H)) and final state (L·D, N, H), or `nil`
+    /// without `keepFinalState` (a model's logits read the output alone; its final state then
+    /// lives in temporary memory, without an array made for it).
     func run(
-        _ input: Tensor<Float>, initialState: Tensor<Float>?, lengths: [Int]?, threads: ComputeThreads?
-    ) throws -> (output: Tensor<Float>, finalState: Tensor<Float>) {
+        _ input: Tensor<Float>, initialState: Tensor<Float>?, lengths: [Int]?, threads: ComputeThreads?,
+        keepFinalState: Bool = true
+    ) throws -> (output: Tensor<Float>, finalState: Tensor<Float>?) {
         let c = configuration
         let (l, d, h) = (c.layerCount, c.directionCount, c.hiddenSize)
-        var x = try c.timeMajorInput(input)
-        try c.checkInitialState(initialState, batch: x.shape[1])
-        let (t, n) = try GRULayer<Float>.checkSequence(x, initialState: nil, hiddenSize: h, lengths: lengths)
-        var finalState = [Float](unsafeUninitializedCapacity: l * d * n * h) { _, count in count = l * d * n * h }
-        for k in 0..<l {
-            // The directions' outputs one after the other, (D, T, N, H).
-            var outputs = [Float](unsafeUninitializedCapacity: d * t * n * h) { _, count in count = d * t * n * h }
-            run(layer: k, x.scalars, steps: t, batch: n, initialState: initialState?.scalars, lengths: lengths,
-                outputs: &outputs, finalState: &finalState, threads: threads)
-            x = Tensor.concatenatingLastAxis(stacked: outputs, parts: d, shape: [t, n, h])
+        let input = try c.timeMajorInput(input)
+        try c.checkInitialState(initialState, batch: input.shape[1])
+        let (t, n) = try GRULayer<Float>.checkSequence(input, initialState: nil, hiddenSize: h, lengths: lengths)
+        /// The last layer's output, the final states written to `finalState`.
+        func layers(_ finalState: UnsafeMutableBufferPointer<Float>) -> Tensor<Float> {
+            var x = input
+            for k in 0..<l {
+                // The directions' outputs one after the other, (D, T, N, H).
+                var outputs = [Float](unsafeUninitializedCapacity: d * t * n * h) { _, count in count = d * t * n * h }
+                run(layer: k, x.scalars, steps: t, batch: n, initialState: initialState?.scalars, lengths: lengths,
+                    outputs: &outputs, finalState: finalState, threads: threads)
+                x = Tensor.concatenatingLastAxis(stacked: outputs, parts: d, shape: [t, n, h])
+            }
+            return x
         }
-        return (c.batchFirst ? x.swappingFirstTwoAxes() : x, Tensor(unchecked: [l * d, n, h], scalars: finalState))
+        let output: Tensor<Float>
+        var finalState: Tensor<Float>?
+        if keepFinalState {
+            var y: Tensor<Float>?
+            let last = [Float](unsafeUninitializedCapacity: l * d * n * h) { buffer, count in
+                y = layers(buffer)
+                count = l * d * n * h
+            }
+            (output, finalState) = (y!, Tensor(unchecked: [l * d, n, h], scalars: last))
+        } else {
+            output = withUnsafeTemporaryAllocation(of: Float.self, capacity: l * d * n * h, layers)
+        }
+        return (c.batchFirst ? output.swappingFirstTwoAxes() : output, finalState)
     }
 
     /// Layer k's directions over `x` (T, N, ·), side by side (`gru_layers_forward`): outputs
     /// (D, T, N, H), final states into rows k · D + d of `finalState`.
     private func run(
         layer k: Int, _ x: [Float], steps t: Int, batch n: Int, initialState: [Float]?, lengths: [Int]?,
-        outputs: inout [Float], finalState: inout [Float], threads: ComputeThreads?
+        outputs: inout [Float], finalState last: UnsafeMutableBufferPointer<Float>, threads: ComputeThreads?
     ) {
         let (d, h) = (configuration.directionCount, configuration.hiddenSize)
         x.withUnsafeBufferPointer { x in
             withOptionalPointer(initialState) { h0 in
                 withOptionalPointer(lengths) { lengths in
-                    finalState.withUnsafeMutableBufferPointer { last in
-                        outputs.withUnsafeMutableBufferPointer { y in
-                            withUnsafeTemporaryAllocation(of: gru_layer.self, capacity: d) { cLayers in
-                                withUnsafeTemporaryAllocation(of: gru_forward_call.self, capacity: d) { calls in
+                    outputs.withUnsafeMutableBufferPointer { y in
+                        withUnsafeTemporaryAllocation(of: gru_layer.self, capacity: d) { cLayers in
+                            withUnsafeTemporaryAllocation(of: gru_forward_call.self, capacity: d) { calls in
+                                for dir in 0..<d {
+                                    var layer = layers[k * d + dir].layer
+                                    (layer.T, layer.N, layer.lengths) = (t, n, lengths)
+                                    cLayers.initializeElement(at: dir, to: layer)
+                                }
+                                // One scratch block: direction 1's workspace after direction 0's, 64-byte aligned.
+                                let first = (gru_forward_workspace(cLayers.baseAddress!, 0) + 15) & ~15
+                                let total = d == 1 ? first : first + gru_forward_workspace(cLayers.baseAddress! + 1, 0)
+                                withTeam(threads, scratchFloats: total) { team, workspace in
                                     for dir in 0..<d {
-                                        var layer = layers[k * d + dir].layer
-                                        (layer.T, layer.N, layer.lengths) = (t, n, lengths)
-                                        cLayers.initializeElement(at: dir, to: layer)
+                                        let row = (k * d + dir) * n * h
+                                        calls.initializeElement(at: dir, to: gru_forward_call(
+                                            layer: cLayers.baseAddress! + dir, x: x.baseAddress, h0: h0.map { $0 + row },
+                                            y: y.baseAddress! + dir * t * n * h, h_n: last.baseAddress! + row, trace: nil,
+                                            workspace: workspace + dir * first))
                                     }
-                                    // One scratch block: direction 1's workspace after direction 0's, 64-byte aligned.
-                                    let first = (gru_forward_workspace(cLayers.baseAddress!, 0) + 15) & ~15
-                                    let total = d == 1 ? first : first + gru_forward_workspace(cLayers.baseAddress! + 1, 0)
-                                    withTeam(threads, scratchFloats: total) { team, workspace in
-                                        for dir in 0..<d {
-                                            let row = (k * d + dir) * n * h
-                                            calls.initializeElement(at: dir, to: gru_forward_call(
-                                                layer: cLayers.baseAddress! + dir, x: x.baseAddress, h0: h0.map { $0 + row },
-                                                y: y.baseAddress! + dir * t * n * h, h_n: last.baseAddress! + row, trace: nil,
-                                                workspace: workspace + dir * first))
-                                        }
-                                        withExtendedLifetime(layers) { gru_layers_forward(calls.baseAddress, Int32(d), team) }
-                                    }
+                                    withExtendedLifetime(layers) { gru_layers_forward(calls.baseAddress, Int32(d), team) }
                                 }
                             }
                         }

@@ -90,7 +90,9 @@ public struct Linear<Scalar: GRUScalar>: Sendable {
     /// `y = x Wᵀ + b` with Wᵀ from ``packedWeight()`` (of this very weight) when given: the same
     /// bits (the GEMM's result does not depend on how its operand is laid out).
     func callAsFunction(_ input: Tensor<Scalar>, packedWeight: PackedMatrix?) throws -> Tensor<Scalar> {
-        let rows = try checkedRows(input, name: "linear input")
+        // A packed weight was made from parameters already checked (a small model's call is
+        // mostly such bookkeeping).
+        let rows = try checkedRows(input, name: "linear input", parametersChecked: packedWeight != nil)
         let (i, o) = (inputSize, outputSize)
         var y: [Scalar]
         if let packedWeight {  // Scalar is Float: packedWeight() made it
@@ -104,9 +106,13 @@ public struct Linear<Scalar: GRUScalar>: Sendable {
                          parameters.weight.scalars, 0, ldb: i, into: &y, 0, ldc: o, accumulate: false)
         }
         if let b = parameters.bias?.scalars {
-            for r in 0..<rows { for j in 0..<o { y[r * o + j] += b[j] } }
+            y.withUnsafeMutableBufferPointer { y in
+                for r in 0..<rows { for j in 0..<o { y[r * o + j] += b[j] } }
+            }
         }
-        return Tensor(unchecked: Array(input.shape.dropLast()) + [o], scalars: y)
+        var shape = input.shape
+        shape[shape.count - 1] = o
+        return Tensor(unchecked: shape, scalars: y)
     }
 
     /// The gradients of `y = x Wᵀ + b`: `∂W = ∂yᵀ x`, `∂b = Σ_rows ∂y`, `∂x = ∂y W`.
@@ -134,8 +140,8 @@ public struct Linear<Scalar: GRUScalar>: Sendable {
         return (gradients, Tensor(unchecked: input.shape, scalars: dx))
     }
 
-    private func checkedRows(_ input: Tensor<Scalar>, name: String) throws -> Int {
-        try parameters.checkShapes()
+    private func checkedRows(_ input: Tensor<Scalar>, name: String, parametersChecked: Bool = false) throws -> Int {
+        if !parametersChecked { try parameters.checkShapes() }
         guard input.rank >= 1, input.shape.last == inputSize else {
             throw GRUKitError.shapeMismatch(tensor: name, expected: "(…, I) with I = \(inputSize)", actual: input.shape)
         }

@@ -36,12 +36,21 @@ public struct PreparedGRU<Scalar: GRUScalar>: Sendable {
     public func callAsFunction(
         _ input: Tensor<Scalar>, initialState: Tensor<Scalar>? = nil, lengths: [Int]? = nil
     ) throws -> (output: Tensor<Scalar>, finalState: Tensor<Scalar>) {
+        let (output, finalState) = try run(input, initialState: initialState, lengths: lengths, keepFinalState: true)
+        return (output, finalState!)
+    }
+
+    /// The output, and the final state with `keepFinalState` (`nil` without it: the prepared
+    /// stack then makes no array for it).
+    func run(
+        _ input: Tensor<Scalar>, initialState: Tensor<Scalar>?, lengths: [Int]?, keepFinalState: Bool
+    ) throws -> (output: Tensor<Scalar>, finalState: Tensor<Scalar>?) {
         guard let stack else { return try gru(input, initialState: initialState, lengths: lengths) }
         // Scalar is Float here (checked in init).
         let (output, finalState) = try stack.run(
             unsafeBitCast(input, to: Tensor<Float>.self), initialState: initialState.map { unsafeBitCast($0, to: Tensor<Float>.self) },
-            lengths: lengths, threads: gru.threads)
-        return (unsafeBitCast(output, to: Tensor<Scalar>.self), unsafeBitCast(finalState, to: Tensor<Scalar>.self))
+            lengths: lengths, threads: gru.threads, keepFinalState: keepFinalState)
+        return (unsafeBitCast(output, to: Tensor<Scalar>.self), finalState.map { unsafeBitCast($0, to: Tensor<Scalar>.self) })
     }
 }
 

@@ -30,7 +30,7 @@ public struct PreparedGRUModel<Scalar: GRUScalar>: Sendable {
     public func logits(
         _ input: Tensor<Scalar>, initialState: Tensor<Scalar>? = nil, lengths: [Int]? = nil
     ) throws -> Tensor<Scalar> {
-        let (output, _) = try gru(input, initialState: initialState, lengths: lengths)
+        let (output, _) = try gru.run(input, initialState: initialState, lengths: lengths, keepFinalState: false)
         return try model.head(model.readoutStates(output, lengths: lengths), packedWeight: packedHead)
     }
 }

@@ -59,8 +59,8 @@ extension Tensor {
     package static func concatenatingLastAxis(stacked: [Scalar], parts: Int, shape: [Int]) -> Tensor {
         let w = shape.last!, rows = shape.dropLast().reduce(1, *), total = parts * w
         precondition(stacked.count == parts * rows * w, "concatenatingLastAxis: \(stacked.count) scalars for \(parts) × \(shape)")
-        let lead = Array(shape.dropLast())
         if parts == 1 { return Tensor(unchecked: shape, scalars: stacked) }
+        let lead = Array(shape.dropLast())
         var result = [Scalar](unsafeUninitializedCapacity: rows * total) { _, initialized in initialized = rows * total }
         result.withUnsafeMutableBufferPointer { out in
             stacked.withUnsafeBufferPointer { x in
