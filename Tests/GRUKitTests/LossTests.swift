@@ -43,6 +43,22 @@ import Testing
         expectClose(gradient, try t([2, 2], [0.5, 0, -1, 0]), tolerance: 1e-15, "MSE gradient")
     }
 
+    /// Many Float elements (not a multiple of the 64-element blocks or the 8 partial sums):
+    /// the sum within Float rounding of the Double one, each gradient 2 (a − y) / count exactly.
+    @Test(arguments: [Reduction.mean, .sum]) func meanSquaredErrorOfManyFloats(reduction: Reduction) throws {
+        var g = SeededGenerator(seed: 8)
+        let n = 100_003
+        let a = try Tensor<Float>.uniform(shape: [n], in: -1...1, using: &g), y = try Tensor<Float>.uniform(shape: [n], in: 0...1, using: &g)
+        let (value, gradient) = try Loss.meanSquaredError.evaluate(logits: a, target: .values(y), reduction: reduction)
+        let exact = zip(a.scalars, y.scalars).reduce(0.0) { $0 + Double($1.0 - $1.1) * Double($1.0 - $1.1) }
+        let want = reduction == .mean ? exact / Double(n) : exact
+        #expect(abs(Double(value) - want) <= 1e-6 * want, "\(value) against \(want)")
+        for e in [0, 1, 63, 64, 99_999, n - 1] {
+            let d = 2 * (a.scalars[e] - y.scalars[e])
+            #expect(gradient.scalars[e] == (reduction == .mean ? d / Float(n) : d), "element \(e)")
+        }
+    }
+
     @Test func badTargetsAreNamed() throws {
         let logits = try t([2, 3], [0, 0, 0, 0, 0, 0])
         #expect(throws: GRUKitError.invalidClassIndex(tensor: "target classes", position: 1, value: 3, classes: 3)) {
