@@ -30,7 +30,7 @@ struct PreparedStack: Sendable {
         try c.checkInitialState(initialState, batch: input.shape[1])
         let (t, n) = try GRULayer<Float>.checkSequence(input, initialState: nil, hiddenSize: h, lengths: lengths)
         /// The last layer's output, the final states written to `finalState`.
-        func layers(_ finalState: UnsafeMutableBufferPointer<Float>) -> Tensor<Float> {
+        func runLayers(_ finalState: UnsafeMutableBufferPointer<Float>) -> Tensor<Float> {
             var x = input
             for k in 0..<l {
                 // The directions' outputs one after the other, (D, T, N, H).
@@ -46,12 +46,12 @@ struct PreparedStack: Sendable {
         if keepFinalState {
             var y: Tensor<Float>?
             let last = [Float](unsafeUninitializedCapacity: l * d * n * h) { buffer, count in
-                y = layers(buffer)
+                y = runLayers(buffer)
                 count = l * d * n * h
             }
             (output, finalState) = (y!, Tensor(unchecked: [l * d, n, h], scalars: last))
         } else {
-            output = withUnsafeTemporaryAllocation(of: Float.self, capacity: l * d * n * h, layers)
+            output = withUnsafeTemporaryAllocation(of: Float.self, capacity: l * d * n * h, runLayers)
         }
         return (c.batchFirst ? output.swappingFirstTwoAxes() : output, finalState)
     }

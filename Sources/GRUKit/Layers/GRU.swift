@@ -90,7 +90,7 @@ public struct GRU<Scalar: GRUScalar>: Sendable {
         return (trace.output, trace.finalState)
     }
 
-    /// Runs the stack and keeps what ``backward(_:outputGradient:finalStateGradient:)`` needs.
+    /// Runs the stack and keeps what ``backward(_:outputGradient:finalStateGradient:inputGradient:)`` needs.
     ///
     /// - Parameters:
     ///   - input: (T, N, I), or (N, T, I) with `batchFirst`.
@@ -147,7 +147,7 @@ public struct GRU<Scalar: GRUScalar>: Sendable {
     }
 
     /// Backpropagation through the stack: each layer's directions in turn, top layer first,
-    /// each through time (``GRULayer/backward(_:outputGradient:finalStateGradient:)``), the
+    /// each through time (``GRULayer/backward(_:outputGradient:finalStateGradient:inputGradient:)``), the
     /// directions' input gradients summed and passed, through the dropout mask, to the layer
     /// below.
     ///

@@ -24,7 +24,7 @@
 /// state is the state after its last valid step).
 ///
 /// ``forward(_:initialState:lengths:)`` keeps a ``GRULayerTrace`` of exactly what
-/// ``backward(_:outputGradient:finalStateGradient:)`` needs for backpropagation through time.
+/// ``backward(_:outputGradient:finalStateGradient:inputGradient:)`` needs for backpropagation through time.
 public struct GRULayer<Scalar: GRUScalar>: Sendable {
     /// The weights and biases, gates r, z, n.
     public var parameters: GRUParameters<Scalar>
@@ -98,7 +98,7 @@ public struct GRULayer<Scalar: GRUScalar>: Sendable {
         return (trace.output, trace.finalState)
     }
 
-    /// Runs the layer and keeps what ``backward(_:outputGradient:finalStateGradient:)`` needs.
+    /// Runs the layer and keeps what ``backward(_:outputGradient:finalStateGradient:inputGradient:)`` needs.
     ///
     /// The arguments and results are those of ``callAsFunction(_:initialState:lengths:)``.
     public func forward(

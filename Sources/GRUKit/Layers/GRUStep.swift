@@ -113,7 +113,7 @@ struct GRUStep<Scalar: GRUScalar> {
     /// Writes this step's gate-sum gradients to `dGi` (input side) and `dGh` (recurrent side)
     /// and ∂L/∂h (the state entering the step) to `dPrevious`. `du` (N, H) is scratch. Rows past
     /// their sequence's length get zero gate gradients and pass `dState` through.
-    /// The equations are on ``GRULayer/backward(_:outputGradient:finalStateGradient:)``.
+    /// The equations are on ``GRULayer/backward(_:outputGradient:finalStateGradient:inputGradient:)``.
     func backward(
         parameters p: GRUParameters<Scalar>, trace: GRULayerTrace<Scalar>, dState: [Scalar],
         dGi: inout [Scalar], dGh: inout [Scalar], dPrevious: inout [Scalar], du: inout [Scalar]
