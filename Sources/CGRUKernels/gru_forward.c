@@ -64,6 +64,13 @@ void gru_forward_pack(const gru_layer *L, float *packed) {
 /// The workspace's room for the packed weights: none when they come packed.
 static size_t packed_room(const gru_layer *L) { return L->packed ? 0 : aligned_floats(gru_forward_packed_floats(L)); }
 
+/// The layer's packed weights: as they come, or laid out now in the workspace's `room`.
+static const float *packed_weights(const gru_layer *L, float *room) {
+    if (L->packed) return L->packed;
+    gru_forward_pack(L, room);
+    return room;
+}
+
 size_t gru_forward_workspace(const gru_layer *L, int with_trace) {
     size_t T = (size_t)L->T, N = (size_t)L->N, H = (size_t)L->H;
     if (L->reset_after) {
@@ -228,8 +235,7 @@ void gru_layer_forward(const gru_layer *L, const float *x, const float *h0, floa
         float *room = workspace + 2 * aligned_floats(N * H);  // the packed weights, unless they come so
         if (precompute_input(L)) J.gi = room + packed_room(L);
         if (L->T == 0 || L->N == 0 || L->H == 0) return;
-        if (!L->packed) gru_forward_pack(L, room);
-        J.packed = L->packed ? L->packed : room;
+        J.packed = packed_weights(L, room);
         gru_team_run(team, fused_threads(L, gru_team_size(team)), fused_thread, &J);
         return;
     }
@@ -247,8 +253,7 @@ void gru_layer_forward(const gru_layer *L, const float *x, const float *h0, floa
         J.candidate_scratch = w;
     }
     if (L->T == 0 || L->N == 0 || L->H == 0) return;
-    if (!L->packed) gru_forward_pack(L, room);
-    J.packed = L->packed ? L->packed : room;
+    J.packed = packed_weights(L, room);
     int threads = worth_threads(L->N, L->H) ? gru_team_size(team) : 1;
     gru_team_run(team, threads, forward_thread, &J);
 }

@@ -18,8 +18,8 @@ struct PreparedStack: Sendable {
     }
 
     /// The stack's output (T, N, D·H) (or (N, T, D·H)) and final state (L·D, N, H), or `nil`
-    /// without `keepFinalState` (a model's logits read the output alone; its final state then
-    /// lives in temporary memory, without an array made for it).
+    /// without `keepFinalState` (a model's logits read the output alone). The final states are
+    /// written to temporary memory, copied out only when kept.
     func run(
         _ input: Tensor<Float>, initialState: Tensor<Float>?, lengths: [Int]?, threads: ComputeThreads?,
         keepFinalState: Bool = true
@@ -29,29 +29,16 @@ struct PreparedStack: Sendable {
         let input = try c.timeMajorInput(input)
         try c.checkInitialState(initialState, batch: input.shape[1])
         let (t, n) = try GRULayer<Float>.checkSequence(input, initialState: nil, hiddenSize: h, lengths: lengths)
-        /// The last layer's output, the final states written to `finalState`.
-        func runLayers(_ finalState: UnsafeMutableBufferPointer<Float>) -> Tensor<Float> {
+        let (output, finalState) = withUnsafeTemporaryAllocation(of: Float.self, capacity: l * d * n * h) { last in
             var x = input
             for k in 0..<l {
                 // The directions' outputs one after the other, (D, T, N, H).
                 var outputs = [Float](unsafeUninitializedCapacity: d * t * n * h) { _, count in count = d * t * n * h }
                 run(layer: k, x.scalars, steps: t, batch: n, initialState: initialState?.scalars, lengths: lengths,
-                    outputs: &outputs, finalState: finalState, threads: threads)
+                    outputs: &outputs, finalState: last, threads: threads)
                 x = Tensor.concatenatingLastAxis(stacked: outputs, parts: d, shape: [t, n, h])
             }
-            return x
-        }
-        let output: Tensor<Float>
-        var finalState: Tensor<Float>?
-        if keepFinalState {
-            var y: Tensor<Float>?
-            let last = [Float](unsafeUninitializedCapacity: l * d * n * h) { buffer, count in
-                y = runLayers(buffer)
-                count = l * d * n * h
-            }
-            (output, finalState) = (y!, Tensor(unchecked: [l * d, n, h], scalars: last))
-        } else {
-            output = withUnsafeTemporaryAllocation(of: Float.self, capacity: l * d * n * h, runLayers)
+            return (x, keepFinalState ? Tensor(unchecked: [l * d, n, h], scalars: Array(last)) : nil)
         }
         return (c.batchFirst ? output.swappingFirstTwoAxes() : output, finalState)
     }

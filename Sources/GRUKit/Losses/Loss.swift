@@ -120,8 +120,9 @@ extension Loss {
                         for e in 0..<a.count {
                             let (ae, ye) = (a[e], y[e])
                             total += max(ae, 0) - ae * ye + Scalar.log(onePlus: Scalar.exp(-abs(ae)))
-                            let ge = Scalar.sigmoid(ae) - ye
-                            g[e] = divisor.map { ge / $0 } ?? ge
+                            var ge = Scalar.sigmoid(ae) - ye
+                            if let divisor { ge /= divisor }
+                            g[e] = ge
                         }
                     } else {
                         total = squaredErrors(a, y, into: g, divideBy: divisor)
