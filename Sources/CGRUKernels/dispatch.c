@@ -8,16 +8,19 @@
 static const gru_kernel_table portable_table = {
     GRU_ISA_PORTABLE, "portable",
     gru_sgemm_portable, gru_sgemm_packed_cols_portable, gru_sigmoid_portable, gru_tanh_portable, gru_step_portable,
+    gru_steps_row_portable,
 };
 
 #if GRU_HAVE_X86
 static const gru_kernel_table avx2_table = {
     GRU_ISA_AVX2_FMA, "avx2+fma",
     gru_sgemm_avx2, gru_sgemm_packed_cols_avx2, gru_sigmoid_avx2, gru_tanh_avx2, gru_step_avx2,
+    gru_steps_row_avx2,
 };
 static const gru_kernel_table avx512_table = {
     GRU_ISA_AVX512, "avx512",
     gru_sgemm_avx512, gru_sgemm_packed_cols_avx512, gru_sigmoid_avx2, gru_tanh_avx2, gru_step_avx512,
+    gru_steps_row_avx512,
 };
 #endif
 
@@ -103,3 +106,4 @@ void gru_sigmoid(const float *x, float *y, gru_index count) { active()->sigmoid(
 void gru_tanh(const float *x, float *y, gru_index count) { active()->tanh(x, y, count); }
 
 void gru_step(const gru_step_args *args, gru_index g0, gru_index g1) { active()->step(args, g0, g1); }
+void gru_steps_row(const gru_step_args *args, gru_index T, int reverse, float *h) { active()->steps_row(args, T, reverse, h); }

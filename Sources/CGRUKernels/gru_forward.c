@@ -193,6 +193,14 @@ static void fused_thread(void *raw, int thread, int threads) {
     gru_team_sync(J->team, thread, threads);
     gru_step_args S = {.N = N, .I = I, .H = H, .z_keeps_old = L->z_keeps_old, .packed = J->packed,
                        .lengths = L->lengths, .ldgi = ldgi};
+    if (threads == 1 && N == 1 && H == 16 && J->gi && !J->trace) {
+        // One row, one group (the binary-addition model): the whole sequence in one loop.
+        S.gi = J->gi;
+        S.y = J->y;
+        gru_steps_row(&S, T, L->reverse, J->state[0]);
+        memcpy(J->h_n, J->state[0], 16 * sizeof(float));
+        return;
+    }
     int cur = 0;
     for (gru_index s = 0; s < T; ++s) {
         const gru_index t = L->reverse ? T - 1 - s : s;

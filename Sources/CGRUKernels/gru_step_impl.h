@@ -245,6 +245,34 @@ void GRU_NAME(gru_step)(const gru_step_args *S, gru_index g0, gru_index g1) {
     }
 }
 
+/// The steps of a layer with one row and one full group (N = 1, H = 16: the binary-addition
+/// model), input side precomputed, no trace: gru_step's two calls for such a step (the
+/// micro-kernel's product h W_hh^T into a tile, then the group's gate arithmetic) in one loop
+/// over the sequence, without the per-step dispatch, tiling and barrier; the same bits.
+GRU_TARGET void GRU_NAME(gru_steps_row)(const gru_step_args *S, gru_index T, int reverse, float *h) {
+    const gru_index P = 3;
+    const float *whh = S->packed + S->I * P * GRU_NR, *bias = whh + 16 * P * GRU_NR;
+    const float *br = bias, *bz = bias + 16, *bin = bias + 32, *bhn = bias + 48;
+    _Alignas(64) float state[2][16], tile[48];
+    memcpy(state[0], h, sizeof state[0]);
+    int cur = 0;
+    for (gru_index s = 0; s < T; ++s) {
+        const gru_index t = reverse ? T - 1 - s : s;
+        const int valid = !S->lengths || t < S->lengths[0];
+        const float *gi = S->gi + t * S->ldgi;
+        GRU_NAME(step_tile)(1, 3, 16, state[cur], 16, whh, P, 0, tile, 48);
+        if (S->z_keeps_old) {
+            GRU_NAME(step_row)(1, 0, valid, gi, tile, br, bz, bin, bhn, state[cur], state[cur ^ 1], S->y + t * 16,
+                               NULL, NULL, NULL, NULL, NULL);
+        } else {
+            GRU_NAME(step_row)(0, 0, valid, gi, tile, br, bz, bin, bhn, state[cur], state[cur ^ 1], S->y + t * 16,
+                               NULL, NULL, NULL, NULL, NULL);
+        }
+        cur ^= 1;
+    }
+    memcpy(h, state[cur], sizeof state[0]);
+}
+
 #undef SVF
 #undef SAI
 

@@ -68,10 +68,13 @@ void gru_sigmoid_portable(const float *x, float *y, gru_index count);
 void gru_tanh_portable(const float *x, float *y, gru_index count);
 
 void gru_step_portable(const gru_step_args *args, gru_index g0, gru_index g1);
+void gru_steps_row_portable(const gru_step_args *args, gru_index T, int reverse, float *h);
 
 #if GRU_HAVE_X86
 void gru_step_avx2(const gru_step_args *args, gru_index g0, gru_index g1);
 void gru_step_avx512(const gru_step_args *args, gru_index g0, gru_index g1);
+void gru_steps_row_avx2(const gru_step_args *args, gru_index T, int reverse, float *h);
+void gru_steps_row_avx512(const gru_step_args *args, gru_index T, int reverse, float *h);
 void gru_sgemm_avx2(int transA, int transB, gru_index m, gru_index n, gru_index k,
                     const float *A, gru_index lda, const float *B, gru_index ldb,
                     float beta, float *C, gru_index ldc);

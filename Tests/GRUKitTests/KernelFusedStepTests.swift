@@ -145,4 +145,41 @@ import Testing
         }
         print("fused step \(kernels.name): \(Self.cases.count) cases, worst error \(worst) of its bound")
     }
+
+    /// A layer of one row and one group (N = 1, H = 16) runs its whole sequence in one loop
+    /// (`gru_steps_row`): the bits of the step called once per time step, for both update
+    /// polarities, both directions, sequence lengths from 0 to T, with and without biases.
+    @Test(arguments: FastKernels.available)
+    func oneRowSequenceIsTheStepsBitForBit(kernels: FastKernels) {
+        var k = 0
+        for t in [1, 2, 3, 5, 17] {
+            for keepsOld in [true, false] {
+                for reverse in [false, true] {
+                    for length in Set([nil, 0, 1, t / 2, t - 1, t]) {
+                        k += 1
+                        var g = SeededGenerator(seed: UInt64(k))
+                        let i = 1 + k % 3, bias = k % 3 != 0
+                        let weights = FusedStepWeights(
+                            weightIH: randomFloats(48 * i, &g), weightHH: randomFloats(48 * 16, &g),
+                            biasIH: bias ? randomFloats(48, &g) : nil, biasHH: bias ? randomFloats(48, &g) : nil,
+                            inputSize: i, hiddenSize: 16)
+                        let gi = weights.inputProjection(randomFloats(t * i, &g), rows: t, on: kernels)
+                        let h0 = randomFloats(16, &g)
+                        let what = "\(kernels.name) T\(t) I\(i)\(keepsOld ? "" : " takes-new")\(reverse ? " reverse" : "") length \(length.map(String.init) ?? "-")"
+                        let loop = kernels.rowSequence(weights, gi: gi, steps: t, h0: h0, keepsOld: keepsOld, length: length,
+                                                       reverse: reverse, stepwise: false)
+                        let steps = kernels.rowSequence(weights, gi: gi, steps: t, h0: h0, keepsOld: keepsOld, length: length,
+                                                        reverse: reverse, stepwise: true)
+                        #expect(loop.final.map(\.bitPattern) == steps.final.map(\.bitPattern), "\(what): final state")
+                        #expect(loop.outputs.map(\.bitPattern) == steps.outputs.map(\.bitPattern), "\(what): outputs")
+                        // Not a vacuous agreement: the steps moved the state, and steps past the
+                        // length output zeros and keep it.
+                        #expect(!steps.outputs.contains { $0.isNaN }, "\(what): every output written")
+                        if length == 0 { #expect(steps.final == h0 && steps.outputs.allSatisfy { $0 == 0 }, "\(what): empty sequence") }
+                        if length == nil { #expect(steps.final != h0, "\(what): the state moved") }
+                    }
+                }
+            }
+        }
+    }
 }

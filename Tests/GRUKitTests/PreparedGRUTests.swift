@@ -69,7 +69,7 @@ import Testing
 
     @Test(arguments: Readout.allCases)
     func logitsAreTheModelsBitForBit(readout: Readout) throws {
-        for (k, c) in Self.cases.enumerated() where k % 3 == 0 {
+        for (k, c) in Self.cases.enumerated() {
             var g = SeededGenerator(seed: UInt64(k))
             let config = try stack(c, seed: 0).configuration
             let model = try GRUModel<Float>(configuration: config, outputSize: 1 + k % 3, readout: readout, using: &g)

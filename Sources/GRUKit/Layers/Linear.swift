@@ -96,23 +96,40 @@ public struct Linear<Scalar: GRUScalar>: Sendable {
         let (i, o) = (inputSize, outputSize)
         var y: [Scalar]
         if let packedWeight {  // Scalar is Float: packedWeight() made it
-            var floats = [Float](repeating: 0, count: rows * o)
-            FastKernels.active.gemm(m: rows, unsafeBitCast(input.scalars, to: [Float].self), 0, lda: i, packedWeight,
-                                    into: &floats, 0, ldc: o, accumulate: false)
+            let floats = unsafeBitCast(input.scalars, to: [Float].self).withUnsafeBufferPointer { x in
+                output(rows: rows, x.baseAddress!, packedWeight: packedWeight)
+            }
             y = unsafeBitCast(floats, to: [Scalar].self)
         } else {
             y = [Scalar](repeating: 0, count: rows * o)
             Kernels.gemm(.none, .transposed, m: rows, n: o, k: i, input.scalars, 0, lda: i,
                          parameters.weight.scalars, 0, ldb: i, into: &y, 0, ldc: o, accumulate: false)
-        }
-        if let b = parameters.bias?.scalars {
-            y.withUnsafeMutableBufferPointer { y in
-                for r in 0..<rows { for j in 0..<o { y[r * o + j] += b[j] } }
+            if let b = parameters.bias?.scalars {
+                y.withUnsafeMutableBufferPointer { y in
+                    for r in 0..<rows { for j in 0..<o { y[r * o + j] += b[j] } }
+                }
             }
         }
         var shape = input.shape
         shape[shape.count - 1] = o
         return Tensor(unchecked: shape, scalars: y)
+    }
+
+    /// `y = x Wᵀ + b` for `rows` rows of I Floats at `x` (unchecked), with Wᵀ from
+    /// ``packedWeight()``: the (rows, O) result, row after row. A prepared model's head reads
+    /// its stack's output where the stack wrote it.
+    func output(rows: Int, _ x: UnsafePointer<Float>, packedWeight: PackedMatrix) -> [Float] {
+        let o = outputSize
+        var y = [Float](unsafeUninitializedCapacity: rows * o) { _, count in count = rows * o }
+        y.withUnsafeMutableBufferPointer { y in
+            FastKernels.active._gemm(m: rows, x, lda: inputSize, packedWeight, columns: 0..<o, y.baseAddress!, ldc: o, accumulate: false)
+            if let b = parameters.bias {
+                unsafeBitCast(b.scalars, to: [Float].self).withUnsafeBufferPointer { b in
+                    for r in 0..<rows { for j in 0..<o { y[r * o + j] += b[j] } }
+                }
+            }
+        }
+        return y
     }
 
     /// The gradients of `y = x Wᵀ + b`: `∂W = ∂yᵀ x`, `∂b = Σ_rows ∂y`, `∂x = ∂y W`.

@@ -12,17 +12,28 @@
 ///     let (output, finalState) = try frozen(input)
 public struct PreparedGRU<Scalar: GRUScalar>: Sendable {
     /// The stack, as it was prepared.
-    public let gru: GRU<Scalar>
+    public var gru: GRU<Scalar> { storage.gru }
     /// The prepared layers, when `Scalar` is Float and every layer runs on the fast kernels.
-    private let stack: PreparedStack?
+    private var stack: PreparedStack? { storage.stack }
+    /// Everything in one reference, so that a copy of the prepared stack (a call may make one)
+    /// retains one object, not each of the stack's tensors.
+    private let storage: Storage
+
+    private final class Storage: Sendable {
+        let gru: GRU<Scalar>
+        let stack: PreparedStack?
+
+        init(_ gru: GRU<Scalar>, _ stack: PreparedStack?) {
+            (self.gru, self.stack) = (gru, stack)
+        }
+    }
 
     /// Checks every shape of `gru`'s weights, then lays them out.
     public init(_ gru: GRU<Scalar>) throws {
         var checked = try GRU(gru.configuration, parameters: gru.parameters)  // its parameters are mutable
         checked.threads = gru.threads
         checked.engine = gru.engine
-        self.gru = checked
-        stack = Scalar.self == Float.self ? PreparedStack(unsafeBitCast(checked, to: GRU<Float>.self)) : nil
+        storage = Storage(checked, Scalar.self == Float.self ? PreparedStack(unsafeBitCast(checked, to: GRU<Float>.self)) : nil)
     }
 
     /// Runs the stack (no dropout), as ``GRU/callAsFunction(_:initialState:lengths:)`` does.
@@ -49,8 +60,22 @@ public struct PreparedGRU<Scalar: GRUScalar>: Sendable {
         // Scalar is Float here (checked in init).
         let (output, finalState) = try stack.run(
             unsafeBitCast(input, to: Tensor<Float>.self), initialState: initialState.map { unsafeBitCast($0, to: Tensor<Float>.self) },
-            lengths: lengths, threads: gru.threads, keepFinalState: keepFinalState)
+            lengths: lengths, keepFinalState: keepFinalState)
         return (unsafeBitCast(output, to: Tensor<Scalar>.self), finalState.map { unsafeBitCast($0, to: Tensor<Scalar>.self) })
+    }
+
+    /// The output (T, N, D·H), time-major whatever `batchFirst`, in temporary memory for
+    /// `body` (with T and N), or `nil` (and `body` not called) when the stack does not run on
+    /// the fast kernels; the errors are those of ``callAsFunction(_:initialState:lengths:)``.
+    func withFastOutput<R>(
+        _ input: Tensor<Scalar>, initialState: Tensor<Scalar>?, lengths: [Int]?,
+        _ body: (_ output: UnsafeBufferPointer<Float>, _ steps: Int, _ batch: Int) throws -> R
+    ) throws -> R? {
+        guard let stack else { return nil }
+        // Scalar is Float here (checked in init).
+        return try stack.withOutput(
+            unsafeBitCast(input, to: Tensor<Float>.self), initialState: initialState.map { unsafeBitCast($0, to: Tensor<Float>.self) },
+            lengths: lengths, body)
     }
 }
 

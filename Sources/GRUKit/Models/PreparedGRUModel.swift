@@ -5,19 +5,17 @@
 ///     let logits = try frozen.logits(input)
 public struct PreparedGRUModel<Scalar: GRUScalar>: Sendable {
     /// The model, as it was prepared.
-    public let model: GRUModel<Scalar>
-    private let gru: PreparedGRU<Scalar>
-    /// The head's Wᵀ packed, when `Scalar` is Float.
-    private let packedHead: PackedMatrix?
+    public var model: GRUModel<Scalar> { storage.model }
+    /// Everything in one reference, so that a copy of the prepared model (a call may make
+    /// one) retains one object, not each of the model's tensors.
+    private let storage: Storage
 
     /// Checks every shape of `model`'s weights (its parameters are mutable), then lays them out.
     public init(_ model: GRUModel<Scalar>) throws {
         var checked = try GRUModel(parameters: model.parameters, configuration: model.configuration, readout: model.readout)
         checked.threads = model.threads
         checked.engine = model.engine
-        self.model = checked
-        gru = try checked.gru.prepared()
-        packedHead = checked.head.packedWeight()
+        storage = try Storage(checked)
     }
 
     /// The head's outputs, as ``GRUModel/logits(_:initialState:lengths:)`` gives them:
@@ -30,8 +28,59 @@ public struct PreparedGRUModel<Scalar: GRUScalar>: Sendable {
     public func logits(
         _ input: Tensor<Scalar>, initialState: Tensor<Scalar>? = nil, lengths: [Int]? = nil
     ) throws -> Tensor<Scalar> {
-        let (output, _) = try gru.run(input, initialState: initialState, lengths: lengths, keepFinalState: false)
-        return try model.head(model.readoutStates(output, lengths: lengths), packedWeight: packedHead)
+        let storage = storage
+        if let packedHead = storage.packedHead, let logits = try storage.gru.withFastOutput(input, initialState: initialState, lengths: lengths, {
+            states, t, n in storage.headLogits(states, steps: t, batch: n, lengths: lengths, packedHead: packedHead)
+        }) {
+            return logits
+        }
+        let (output, _) = try storage.gru.run(input, initialState: initialState, lengths: lengths, keepFinalState: false)
+        return try storage.head(storage.model.readoutStates(output, lengths: lengths), packedWeight: storage.packedHead)
+    }
+
+    private final class Storage: Sendable {
+        let model: GRUModel<Scalar>
+        let gru: PreparedGRU<Scalar>
+        let head: Linear<Scalar>
+        /// The head's Wᵀ packed, when `Scalar` is Float.
+        let packedHead: PackedMatrix?
+
+        init(_ model: GRUModel<Scalar>) throws {
+            self.model = model
+            gru = try model.gru.prepared()
+            head = model.head
+            packedHead = head.packedWeight()
+        }
+
+        /// The head over the fast stack's time-major output (T, N, W), read where the stack
+        /// wrote it: every row, or each sequence's last valid one (zeros for a length of 0), as
+        /// ``GRUModel/readoutStates(_:lengths:)`` picks them. The head works row by row, so
+        /// these are the bits of the general path.
+        func headLogits(
+            _ states: UnsafeBufferPointer<Float>, steps t: Int, batch n: Int, lengths: [Int]?, packedHead: PackedMatrix
+        ) -> Tensor<Scalar> {
+            let o = head.outputSize
+            switch model.readout {
+            case .everyStep:
+                let y = head.output(rows: t * n, states.baseAddress!, packedWeight: packedHead)
+                let logits = Tensor(unchecked: [t, n, o], scalars: unsafeBitCast(y, to: [Scalar].self))
+                return model.configuration.batchFirst ? logits.swappingFirstTwoAxes() : logits
+            case .lastStep:
+                let w = states.count / (t * n)
+                let y = withUnsafeTemporaryAllocation(of: Float.self, capacity: n * w) { last in
+                    for b in 0..<n {
+                        let step = min(lengths?[b] ?? t, t) - 1
+                        if step >= 0 {
+                            (last.baseAddress! + b * w).initialize(from: states.baseAddress! + (step * n + b) * w, count: w)
+                        } else {
+                            (last.baseAddress! + b * w).initialize(repeating: 0, count: w)
+                        }
+                    }
+                    return head.output(rows: n, last.baseAddress!, packedWeight: packedHead)
+                }
+                return Tensor(unchecked: [n, o], scalars: unsafeBitCast(y, to: [Scalar].self))
+            }
+        }
     }
 }
 
