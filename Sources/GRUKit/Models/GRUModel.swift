@@ -203,9 +203,14 @@ public struct GRUModel<Scalar: GRUScalar>: Sendable {
     /// The row of the output (as rows of D·H) that holds sequence `b`'s last valid step, or
     /// `nil` for an empty sequence.
     private func lastRow(_ b: Int, batch n: Int, steps t: Int, lengths: [Int]?) -> Int? {
-        let step = min(lengths?[b] ?? t, t) - 1
-        guard step >= 0 else { return nil }
+        guard let step = Self.lastStep(b, steps: t, lengths: lengths) else { return nil }
         return configuration.batchFirst ? b * t + step : step * n + b
+    }
+
+    /// Sequence `b`'s last valid step, T − 1 or `lengths[b] − 1`, or `nil` for an empty one.
+    static func lastStep(_ b: Int, steps t: Int, lengths: [Int]?) -> Int? {
+        let step = min(lengths?[b] ?? t, t) - 1
+        return step >= 0 ? step : nil
     }
 }
 

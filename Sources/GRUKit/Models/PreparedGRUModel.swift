@@ -69,8 +69,7 @@ public struct PreparedGRUModel<Scalar: GRUScalar>: Sendable {
                 let w = states.count / (t * n)
                 let y = withUnsafeTemporaryAllocation(of: Float.self, capacity: n * w) { last in
                     for b in 0..<n {
-                        let step = min(lengths?[b] ?? t, t) - 1
-                        if step >= 0 {
+                        if let step = GRUModel<Scalar>.lastStep(b, steps: t, lengths: lengths) {
                             (last.baseAddress! + b * w).initialize(from: states.baseAddress! + (step * n + b) * w, count: w)
                         } else {
                             (last.baseAddress! + b * w).initialize(repeating: 0, count: w)
