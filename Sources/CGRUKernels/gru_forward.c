@@ -82,10 +82,15 @@ size_t gru_forward_workspace(const gru_layer *L, int with_trace) {
     return floats;
 }
 
-/// Whether a second thread pays for its barriers: about a microsecond of work per step.
-/// Work per step (flops) below which the fused step stays on one thread.
-#define GRU_FUSED_THREAD_FLOPS 400000.0
+/// Work per step (flops, 6 N H (I + H)) below which the fused step stays on one thread: about
+/// 0.3 us on one core. A step this small is bound by reading its packed weights from L2 and by
+/// the gate chain, so a second core, with its own L2 holding half the weights, pays for the
+/// barrier even for one row: on 2 AVX2 cores (Zen 3), one row of H = 48, 64, 128 (I = 32) ran
+/// 1.15-1.4x faster on two threads, H = 32 (12,300 flops) no faster.
+#define GRU_FUSED_THREAD_FLOPS 20000.0
 
+/// Whether a second thread pays for its barriers in the reset-before path: about a microsecond
+/// of work per step.
 static int worth_threads(gru_index N, gru_index H) { return H > GRU_NR && 6.0 * (double)N * (double)H * (double)H >= 400000.0; }
 
 static void forward_thread(void *raw, int thread, int threads) {
@@ -224,8 +229,8 @@ static void fused_thread(void *raw, int thread, int threads) {
     }
 }
 
-/// Whether a second thread pays for its barriers in the fused path: ~3 us of work per step
-/// and at least one group of units per thread.
+/// Whether a second thread pays for its barriers in the fused path: GRU_FUSED_THREAD_FLOPS of
+/// work per step and at least one group of units per thread.
 static int fused_threads(const gru_layer *L, int team) {
     const gru_index G = (L->H + GRU_NR - 1) / GRU_NR;
     const double flops = 6.0 * (double)L->N * (double)L->H * (double)(L->I + L->H);
