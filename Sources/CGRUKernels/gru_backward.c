@@ -36,8 +36,9 @@ size_t gru_backward_workspace(const gru_layer *L) {
 
 /// Whether a second thread pays for its barrier: more than one panel of units, and the step's
 /// product (6 N H^2 flops) at least one row's at H = 128 -- bound by reading W_hh from L2, which
-/// a second core's L2 halves (D's training step, N = 1, H = 128: 5.8-6.5 ms against 7.3-10 on
-/// two AVX2 cores; one row of H = 48 or 64 gained nothing).
+/// a second core's L2 halves (D's training step, N = 1, H = 128, on two AVX2 cores, five
+/// alternating runs: 5.8-10.5 ms, three of them 5.8-6.5, against 7.3-10.2 with this product on
+/// one thread; one row of H = 48 or 64 gained nothing).
 static int worth_threads(gru_index N, gru_index H) { return H > GRU_NR && 6.0 * (double)N * (double)H * (double)H >= 90000.0; }
 
 static void backward_thread(void *raw, int thread, int threads) {

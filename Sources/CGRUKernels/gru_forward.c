@@ -85,8 +85,9 @@ size_t gru_forward_workspace(const gru_layer *L, int with_trace) {
 /// Work per step (flops, 6 N H (I + H)) below which the fused step stays on one thread: about
 /// 0.3 us on one core. A step this small is bound by reading its packed weights from L2 and by
 /// the gate chain, so a second core, with its own L2 holding half the weights, pays for the
-/// barrier even for one row: on 2 AVX2 cores (Zen 3), one row of H = 48, 64, 128 (I = 32) ran
-/// 1.15-1.4x faster on two threads, H = 32 (12,300 flops) no faster.
+/// barrier even for one row: on 2 AVX2 cores (Zen 3), one row of H = 48, 64, 96, 128 (I = 32)
+/// ran 1.13-1.45x faster on two threads, H = 32 (12,300 flops) within noise of one (one run in
+/// five slower). The reset-before path's worth_threads below was not re-measured.
 #define GRU_FUSED_THREAD_FLOPS 20000.0
 
 /// Whether a second thread pays for its barriers in the reset-before path: about a microsecond
