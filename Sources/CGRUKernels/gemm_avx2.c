@@ -119,6 +119,7 @@ static const gru_index np_max[GRU_MR] = {4, 2, 2, 1, 1, 1};
 #define GRU_SMADD(a, b, c) __builtin_fmaf(a, b, c)
 #include "gemm_driver.h"
 
+#define GRU_INLINE_UKERNEL 1
 #define GRU_VW 8
 #define GRU_MADD(a, b, c) __builtin_elementwise_fma(a, b, c)
 #include "gru_step_impl.h"

@@ -116,13 +116,17 @@ _Static_assert(GRU_MR <= 8, "the table holds micro-kernels of up to 8 rows");
 #include "gemm_driver.h"
 
 #define GRU_STEP_MR 8
-// One row (a GEMV) takes 4 panels a call, not 8: its 8 weight streams from L2 ran about 5-10 %
-// slower than two calls of 4 (measured at D, H = 128; the same chains, so the same bits).
-#define GRU_STEP_NP_MAX(mr) ((mr) == 1 ? 4 : np_max[(mr) - 1])
+// One row (a GEMV) takes 8 panels a call: 8 independent chains, where 4 leave it bound by the
+// multiply-add latency. (The same chains either way, so the same bits. D inference on one Zen 5
+// core, four alternating rounds: 1.75-2.07 ms against 2.22-2.34 with 4; 6 panels ran as 8. On
+// an Ice Lake core 4 measured 5-10 % faster, its 8 weight streams from L2 slower.)
+#define GRU_STEP_NP_MAX(mr) ((mr) == 1 ? 8 : np_max[(mr) - 1])
 #define GRU_STEP_UKERNEL(mr, np, kc, a, alayout, lda, b, bps, c, ldc, lo, hi, acc) \
     ukernels[(mr) - 1][(np) - 1](kc, a, alayout, lda, b, bps, c, ldc, lo, hi, acc)
 
 #undef UK
+
+#define GRU_INLINE_UKERNEL 1
 
 #define GRU_VW 16
 #define GRU_MADD(a, b, c) __builtin_elementwise_fma(a, b, c)
