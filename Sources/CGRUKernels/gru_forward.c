@@ -87,12 +87,23 @@ size_t gru_forward_workspace(const gru_layer *L, int with_trace) {
 /// the gate chain, so a second core, with its own L2 holding half the weights, pays for the
 /// barrier even for one row: on 2 AVX2 cores (Zen 3), one row of H = 48, 64, 96, 128 (I = 32)
 /// ran 1.13-1.45x faster on two threads, H = 32 (12,300 flops) within noise of one (one run in
-/// five slower). The reset-before path's worth_threads below was not re-measured.
+/// five slower).
 #define GRU_FUSED_THREAD_FLOPS 20000.0
 
-/// Whether a second thread pays for its barriers in the reset-before path: about a microsecond
-/// of work per step.
-static int worth_threads(gru_index N, gru_index H) { return H > GRU_NR && 6.0 * (double)N * (double)H * (double)H >= 400000.0; }
+/// The recurrent product's flops per step (6 N H^2) below which the reset-before path stays on
+/// one thread. It has two barriers a step ((r * h) W_hn^T needs every unit's r * h, and the next
+/// step every unit's state), so it needs more work than the fused path to pay for them. D's
+/// input with the reset before, inference, one and two Zen 5 cores alternating, three rounds
+/// each: at 98,304 (N 1 H 128, N 4 H 64, N 16 H 32) two threads ran 0.74-1.36x, 1.00-1.07x,
+/// 0.93-1.03x one's speed; at 147,456-165,888 (N 6 H 64, N 1 H 160, N 12 H 48) 1.02-1.18x,
+/// 0.82-1.47x (two of three 1.43-1.47x), 1.15-1.23x; at 196,608-221,184 (N 2 H 128, N 8 H 64,
+/// N 1 H 192) 1.59-1.74x, 1.11-1.18x, 1.00-1.84x. (Was 400,000, not measured.)
+#define GRU_RESET_BEFORE_THREAD_FLOPS 150000.0
+
+/// Whether a second thread pays for its barriers in the reset-before path.
+static int worth_threads(gru_index N, gru_index H) {
+    return H > GRU_NR && 6.0 * (double)N * (double)H * (double)H >= GRU_RESET_BEFORE_THREAD_FLOPS;
+}
 
 static void forward_thread(void *raw, int thread, int threads) {
     forward_job *J = raw;

@@ -84,7 +84,8 @@ import Testing
     func threadCountDoesNotChangeResults(convention: GRUConvention) throws {
         let two = try ComputeThreads(2)
         // Each is big enough for the fused step to split its unit groups over the two threads (the
-        // last two unevenly), and the backward its units, even for the one row of (128, 1, 9).
+        // last two unevenly), the reset-before forward its units (all but (128, 1, 9)), and the
+        // backward its units, even for the one row of (128, 1, 9).
         for (h, n, t) in [(64, 8, 5), (40, 16, 3), (128, 1, 9), (80, 16, 4), (144, 12, 3)] {
             for lengths in [false, true] {
                 let c = Case(t: t, n: n, i: 7, h: h, convention: convention, bias: true, reverse: lengths, lengths: lengths)
