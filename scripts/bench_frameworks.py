@@ -19,7 +19,8 @@ slows one round of one framework, not the table.
 The `gru` tool keeps large arrays in the heap (GRUKit's HeapTuning: glibc's mmap threshold 32 MiB,
 trim threshold 256 MiB); PyTorch and ONNX Runtime run as their users get them, on glibc's
 defaults (the same settings, through MALLOC_MMAP_THRESHOLD_ and MALLOC_TRIM_THRESHOLD_, made
-PyTorch's B training step slower here: 148-149 ms against 174-202 ms). --frameworks-same-heap
+PyTorch's B training step slower on an Ice Lake machine: 148-149 ms against 174-202 ms; on a
+Zen 5 machine they changed nothing: 125.2 against 125.5 ms). --frameworks-same-heap
 gives them GRUKit's settings; --glibc-defaults runs gru on glibc's defaults too.
 Prints median ms per framework and the ratios theirs / ours (above 1: GRUKit is faster), and
 the peak resident memory of B's training step. Machines are shared and noisy: compare ratios.
