@@ -34,14 +34,14 @@ size_t gru_backward_workspace(const gru_layer *L) {
          + aligned_floats(gru_sgemm_packed_size(L->H, L->H) / sizeof(float));
 }
 
-/// Whether a second thread pays for its barrier: more than one panel of units, and the step's
-/// product (6 N H^2 flops) at least one row's at H = 128 -- bound by reading W_hh from L2, which
-/// a second core's L2 halves (D's training step, N = 1, H = 128, on two AVX2 cores, five
-/// alternating runs: 5.8-10.5 ms, three of them 5.8-6.5, against 7.3-10.2 with this product on
-/// one thread; one row of H = 48 or 64 gained nothing). With the reset before the matmul (two
-/// barriers a step), D's training on two Zen 5 cores, three rounds: N 1 H 128 1.23-1.25x faster
-/// than one, N 4 H 64 0.88-1.30x (two of three 1.24x or more).
-static int worth_threads(gru_index N, gru_index H) { return H > GRU_NR && 6.0 * (double)N * (double)H * (double)H >= 90000.0; }
+/// The step's product (6 N H^2 flops) below which the backward stays on one thread: one row's at
+/// H = 128 -- bound by reading W_hh from L2, which a second core's L2 halves (D's training step,
+/// N = 1, H = 128, on two AVX2 cores, five alternating runs: 5.8-10.5 ms, three of them 5.8-6.5,
+/// against 7.3-10.2 with this product on one thread; one row of H = 48 or 64 gained nothing).
+/// With the reset before the matmul (two barriers a step), D's training on two Zen 5 cores,
+/// three rounds: N 1 H 128 1.23-1.25x faster than one, N 4 H 64 0.88-1.30x (two of three 1.24x
+/// or more).
+#define GRU_BACKWARD_THREAD_FLOPS 90000.0
 
 static void backward_thread(void *raw, int thread, int threads) {
     backward_job *J = raw;
@@ -149,6 +149,7 @@ void gru_layer_backward(const gru_layer *L, const float *x, const gru_trace *tra
     if (L->T == 0 || L->N == 0 || L->H == 0) return;
     gru_sgemm_pack_b(0, L->H, 2 * L->H, L->w_hh, L->H, J.packed_rz);                // W_hh rows [0, 2H)
     gru_sgemm_pack_b(0, L->H, L->H, L->w_hh + 2 * L->H * L->H, L->H, J.packed_n);  // W_hh rows [2H, 3H)
-    int threads = worth_threads(L->N, L->H) ? gru_team_size(team) : 1;
-    gru_team_run(team, threads, backward_thread, &J);
+    const double flops = 6.0 * (double)L->N * (double)L->H * (double)L->H;
+    gru_team_run(team, gru_split_pays(L->H, GRU_NR, flops, GRU_BACKWARD_THREAD_FLOPS) ? gru_team_size(team) : 1,
+                 backward_thread, &J);
 }

@@ -100,11 +100,6 @@ size_t gru_forward_workspace(const gru_layer *L, int with_trace) {
 /// N 1 H 192) 1.59-1.74x, 1.11-1.18x, 1.00-1.84x. (Was 400,000, not measured.)
 #define GRU_RESET_BEFORE_THREAD_FLOPS 150000.0
 
-/// Whether a second thread pays for its barriers in the reset-before path.
-static int worth_threads(gru_index N, gru_index H) {
-    return H > GRU_NR && 6.0 * (double)N * (double)H * (double)H >= GRU_RESET_BEFORE_THREAD_FLOPS;
-}
-
 static void forward_thread(void *raw, int thread, int threads) {
     forward_job *J = raw;
     const gru_layer *L = J->L;
@@ -241,15 +236,6 @@ static void fused_thread(void *raw, int thread, int threads) {
     }
 }
 
-/// Whether a second thread pays for its barriers in the fused path: GRU_FUSED_THREAD_FLOPS of
-/// work per step and at least one group of units per thread.
-static int fused_threads(const gru_layer *L, int team) {
-    const gru_index G = (L->H + GRU_NR - 1) / GRU_NR;
-    const double flops = 6.0 * (double)L->N * (double)L->H * (double)(L->I + L->H);
-    if (team <= 1 || G < 2 || flops < GRU_FUSED_THREAD_FLOPS) return 1;
-    return team < G ? team : (int)G;
-}
-
 void gru_layer_forward(const gru_layer *L, const float *x, const float *h0, float *y, float *h_n,
                        const gru_trace *trace, float *workspace, gru_team *team) {
     const size_t T = (size_t)L->T, N = (size_t)L->N, H = (size_t)L->H;
@@ -261,7 +247,11 @@ void gru_layer_forward(const gru_layer *L, const float *x, const float *h0, floa
         if (precompute_input(L)) J.gi = room + packed_room(L);
         if (L->T == 0 || L->N == 0 || L->H == 0) return;
         J.packed = packed_weights(L, room);
-        gru_team_run(team, fused_threads(L, gru_team_size(team)), fused_thread, &J);
+        const double flops = 6.0 * (double)L->N * (double)L->H * (double)(L->I + L->H);
+        int threads = gru_split_pays(L->H, GRU_NR, flops, GRU_FUSED_THREAD_FLOPS) ? gru_team_size(team) : 1;
+        const gru_index groups = (L->H + GRU_NR - 1) / GRU_NR;
+        if (threads > groups) threads = (int)groups;  // gru_step shares out groups: one each at most
+        gru_team_run(team, threads, fused_thread, &J);
         return;
     }
     forward_job J = {.L = L, .x = x, .h0 = h0, .y = y, .h_n = h_n, .trace = trace, .team = team};
@@ -279,6 +269,7 @@ void gru_layer_forward(const gru_layer *L, const float *x, const float *h0, floa
     }
     if (L->T == 0 || L->N == 0 || L->H == 0) return;
     J.packed = packed_weights(L, room);
-    int threads = worth_threads(L->N, L->H) ? gru_team_size(team) : 1;
-    gru_team_run(team, threads, forward_thread, &J);
+    const double flops = 6.0 * (double)L->N * (double)L->H * (double)L->H;  // the recurrent product
+    gru_team_run(team, gru_split_pays(L->H, GRU_NR, flops, GRU_RESET_BEFORE_THREAD_FLOPS) ? gru_team_size(team) : 1,
+                 forward_thread, &J);
 }

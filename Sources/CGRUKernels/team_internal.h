@@ -22,4 +22,11 @@ static inline void gru_share(gru_index n, int thread, int threads, gru_index ali
     *end = last * align < n ? last * align : n;
 }
 
+/// Whether a layer's per-step loop pays for a second thread's barriers: its `units` are more
+/// than one block of `align` to share out, and a step's work reaches `threshold` flops. Each
+/// loop passes its own measured threshold: their barriers a step differ.
+static inline int gru_split_pays(gru_index units, gru_index align, double flops, double threshold) {
+    return units > align && flops >= threshold;
+}
+
 #endif
