@@ -1,12 +1,15 @@
 // The AVX-512 GEMM: the same driver, packed-B layout and arithmetic order as the AVX2 kernels,
 // with one zmm register per 16-column panel. A micro-kernel call covers up to 24 accumulators
-// (6 rows x 4 panels, or fewer rows x more panels, so a GEMV still has 8 independent FMA
-// chains). Compiled for AVX-512F by attribute only; the dispatcher calls it only on a CPU (and
-// OS) that supports it. The activations are the AVX2 ones (they are not the bottleneck).
+// (6 rows x 4 panels, or fewer rows x more panels, so a GEMV has 4 or 8 independent FMA
+// chains: see gemv_panels). Compiled for AVX-512F by attribute only; the dispatcher calls it
+// only on a CPU (and OS) that supports it. The activations are the AVX2 ones (they are not the
+// bottleneck).
 #include "kernels_internal.h"
 
 #if GRU_HAVE_X86
+#include <cpuid.h>
 #include <immintrin.h>
+#include <stdatomic.h>
 
 #define GRU_TARGET __attribute__((target("avx512f,avx2,fma")))
 #define GRU_INLINE static inline __attribute__((always_inline)) GRU_TARGET
@@ -115,12 +118,30 @@ _Static_assert(GRU_MR <= 8, "the table holds micro-kernels of up to 8 rows");
 #define GRU_SMADD(a, b, c) __builtin_fmaf(a, b, c)
 #include "gemm_driver.h"
 
+/// Panels a micro-kernel call takes for one row (a GEMV, bound by reading its weights from
+/// L2): 8 on AMD's Zen 5 and later (CPU family 26 and up), whose full-width 512-bit pipes
+/// leave 4 independent chains bound by the multiply-add latency (D inference on one Zen 5 core,
+/// four alternating rounds: 1.75-2.07 ms against 2.22-2.34 with 4; 6 ran as 8); 4 elsewhere,
+/// where 8 weight streams from L2 run slower than 4 (an Ice Lake core: 4 5-10 % faster; a Zen
+/// 4 core, D inference, four alternating rounds: 2.32-2.34 ms against 2.45-2.51 with 8). The
+/// same chains either way, so the same bits.
+static gru_index gemv_panels(void) {
+    static _Atomic gru_index chosen = 0;  // racing first calls compute the same answer
+    gru_index n = atomic_load_explicit(&chosen, memory_order_relaxed);
+    if (n == 0) {
+        unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+        n = 4;
+        if (__builtin_cpu_is("amd") && __get_cpuid(1, &eax, &ebx, &ecx, &edx)) {
+            const unsigned base = (eax >> 8) & 0xf, family = base == 0xf ? base + ((eax >> 20) & 0xff) : base;
+            if (family >= 26) n = 8;
+        }
+        atomic_store_explicit(&chosen, n, memory_order_relaxed);
+    }
+    return n;
+}
+
 #define GRU_STEP_MR 8
-// One row (a GEMV) takes 8 panels a call: 8 independent chains, where 4 leave it bound by the
-// multiply-add latency. (The same chains either way, so the same bits. D inference on one Zen 5
-// core, four alternating rounds: 1.75-2.07 ms against 2.22-2.34 with 4; 6 panels ran as 8. On
-// an Ice Lake core 4 measured 5-10 % faster, its 8 weight streams from L2 slower.)
-#define GRU_STEP_NP_MAX(mr) ((mr) == 1 ? 8 : np_max[(mr) - 1])
+#define GRU_STEP_NP_MAX(mr) ((mr) == 1 ? gemv_panels() : np_max[(mr) - 1])
 #define GRU_STEP_UKERNEL(mr, np, kc, a, alayout, lda, b, bps, c, ldc, lo, hi, acc) \
     ukernels[(mr) - 1][(np) - 1](kc, a, alayout, lda, b, bps, c, ldc, lo, hi, acc)
 
