@@ -34,8 +34,12 @@ static gru_index groups_of(gru_index H) { return (H + GRU_NR - 1) / GRU_NR; }
 /// Whether the fused path computes the input side of all steps first (one product, into
 /// workspace) instead of tile by tile inside each step: when the packed W_ih^T is too big to
 /// share L2 with W_hh^T every step, and for a GEMV-like batch (N < 4), where a step is bound
-/// by reading weights from L2 and by its dependency chain, not by the products.
+/// by reading weights from L2 and by its dependency chain, not by the products. Not for one
+/// row of one group with an input no wider than the group (the binary-addition model): its
+/// step's input product is a few multiply-adds, which the one-row loop (gru_steps_row) runs
+/// beside the step before instead of making a product call and a round trip through memory.
 static int precompute_input(const gru_layer *L) {
+    if (L->N == 1 && L->H == GRU_NR && L->I <= GRU_NR) return 0;
     const double wih_bytes = 4.0 * 3 * GRU_NR * (double)groups_of(L->H) * (double)L->I;
     return L->N < 4 || wih_bytes > 256.0 * 1024;
 }
@@ -205,8 +209,9 @@ static void fused_thread(void *raw, int thread, int threads) {
     gru_team_sync(J->team, thread, threads);
     gru_step_args S = {.N = N, .I = I, .H = H, .z_keeps_old = L->z_keeps_old, .packed = J->packed,
                        .lengths = L->lengths, .ldgi = ldgi};
-    if (threads == 1 && N == 1 && H == 16 && J->gi && !J->trace) {
+    if (threads == 1 && N == 1 && H == 16 && !J->trace) {
         // One row, one group (the binary-addition model): the whole sequence in one loop.
+        S.x = J->x;
         S.gi = J->gi;
         S.y = J->y;
         gru_steps_row(&S, T, L->reverse, J->state[0]);

@@ -194,12 +194,20 @@ void GRU_NAME(gru_step)(const gru_step_args *S, gru_index g0, gru_index g1) {
     if (g1 > G) g1 = G;
     if (N <= 0 || g0 >= g1) return;
     const float *wih = S->packed, *whh = wih + I * P * GRU_NR, *bias = whh + H * P * GRU_NR;
-    if (N == 1 && G == 1 && S->gi) {
-        // One row, one group (a tiny layer's GEMV, H <= 16), the input side precomputed: the
-        // loops below would make exactly these two calls, and at this size take as long as them.
-        _Alignas(64) float tile[48];
+    if (N == 1 && G == 1) {
+        // One row, one group (a tiny layer's GEMV, H <= 16): the loops below would make exactly
+        // these calls, and at this size take as long as them.
+        _Alignas(64) float tile[48], input[48];
+        const float *gi = S->gi;
+        gru_index ldgi = S->ldgi;
+        if (!gi) {
+            if (I > 0) GRU_NAME(step_tile)(1, 3, I, S->x, I, wih, P, 0, input, 48);
+            else memset(input, 0, sizeof input);
+            gi = input;
+            ldgi = 48;
+        }
         GRU_NAME(step_tile)(1, 3, H, S->h, H, whh, P, 0, tile, 48);
-        GRU_NAME(step_gates)(S, 0, 1, 0, S->gi, S->ldgi, tile, 48, bias);
+        GRU_NAME(step_gates)(S, 0, 1, 0, gi, ldgi, tile, 48, bias);
         return;
     }
     const gru_index group_bytes = 3 * GRU_NR * ((S->gi ? 0 : I) + H) * (gru_index)sizeof(float);
@@ -248,21 +256,33 @@ void GRU_NAME(gru_step)(const gru_step_args *S, gru_index g0, gru_index g1) {
 }
 
 /// The steps of a layer with one row and one full group (N = 1, H = 16: the binary-addition
-/// model), input side precomputed, no trace: gru_step's two calls for such a step (the
-/// micro-kernel's product h W_hh^T into a tile, then the group's gate arithmetic) in one loop
-/// over the sequence, without the per-step dispatch, tiling and barrier, the product inlined
-/// where the implementation allows (A1 inference on a Zen 5 core: 5-14 % faster); the same bits.
+/// model), no trace: gru_step's calls for such a step (the micro-kernel products x W_ih^T,
+/// unless precomputed in S->gi, and h W_hh^T into tiles, then the group's gate arithmetic) in
+/// one loop over the sequence, without the per-step dispatch, tiling and barrier, the products
+/// inlined where the implementation allows (A1 inference on a Zen 5 core: 5-14 % faster); the
+/// same bits. The input product does not wait for the state, so it overlaps the step before.
 GRU_TARGET void GRU_NAME(gru_steps_row)(const gru_step_args *S, gru_index T, int reverse, float *h) {
-    const gru_index P = 3;
-    const float *whh = S->packed + S->I * P * GRU_NR, *bias = whh + 16 * P * GRU_NR;
+    const gru_index P = 3, I = S->I;
+    const float *wih = S->packed, *whh = wih + I * P * GRU_NR, *bias = whh + 16 * P * GRU_NR;
     const float *br = bias, *bz = bias + 16, *bin = bias + 32, *bhn = bias + 48;
-    _Alignas(64) float state[2][16], tile[48];
+    _Alignas(64) float state[2][16], tile[48], input[48];
     memcpy(state[0], h, sizeof state[0]);
+    if (!S->gi && I == 0) memset(input, 0, sizeof input);
     int cur = 0;
     for (gru_index s = 0; s < T; ++s) {
         const gru_index t = reverse ? T - 1 - s : s;
         const int valid = !S->lengths || t < S->lengths[0];
-        const float *gi = S->gi + t * S->ldgi;
+        const float *gi = input;
+        if (S->gi) {
+            gi = S->gi + t * S->ldgi;
+        } else if (I > 0) {
+#ifdef GRU_INLINE_UKERNEL
+            if (I <= GRU_KC) ukernel(1, 3, GRU_A_ROWS, I, S->x + t * I, I, wih, I * GRU_NR, input, 48, 0, 48, 0);
+            else GRU_NAME(step_tile)(1, 3, I, S->x + t * I, I, wih, P, 0, input, 48);
+#else
+            GRU_NAME(step_tile)(1, 3, I, S->x + t * I, I, wih, P, 0, input, 48);
+#endif
+        }
 #ifdef GRU_INLINE_UKERNEL  // the call step_tile would make, inlined: the tile stays in registers
         ukernel(1, 3, GRU_A_ROWS, 16, state[cur], 16, whh, 16 * GRU_NR, tile, 48, 0, 48, 0);
 #else

@@ -2,8 +2,8 @@ import GRUKit
 import Testing
 
 /// The C sequence kernels against the reference Swift engine (in Double), over exhaustive small
-/// shapes, every convention, bias, direction and lengths; and bit-identical results on one and
-/// two threads. Run also with GRUKIT_KERNELS=portable for the portable kernels (.ci/run does).
+/// shapes, every convention, bias, direction and lengths; inference bit-identical to the
+/// training forward; and bit-identical results on one and two threads. Run also with GRUKIT_KERNELS=portable for the portable kernels (.ci/run does).
 @Suite struct FastEngineTests {
     struct Case: CustomStringConvertible {
         let t: Int, n: Int, i: Int, h: Int
@@ -27,6 +27,12 @@ import Testing
                     }
                 }
             }
+        }
+        // The pattern above runs no reset-after layer of one row and one group in reverse (the
+        // binary-addition model's shape, which inference runs in one loop).
+        for update in GRUConvention.UpdatePolarity.allCases {
+            cases.append(Case(t: 5, n: 1, i: 3, h: 16, convention: GRUConvention(reset: .afterMatmul, update: update),
+                              bias: true, reverse: true, lengths: false))
         }
         return cases
     }()
@@ -66,6 +72,12 @@ import Testing
             let rGrad = try reference.backward(rTrace, outputGradient: dy, finalStateGradient: dhN)
             let fTrace = try fast.forward(x.converted(), initialState: h0.converted(), lengths: lengths)
             let fGrad = try fast.backward(fTrace, outputGradient: dy.converted(), finalStateGradient: dhN.converted())
+            // Inference keeps no trace and may take other kernels (one row of one group: one
+            // loop over the sequence); the same bits as the training forward.
+            let inferred = try fast(x.converted(), initialState: h0.converted(), lengths: lengths)
+            #expect(inferred.output.scalars.map(\.bitPattern) == fTrace.output.scalars.map(\.bitPattern), "\(c): inference output")
+            #expect(inferred.finalState.scalars.map(\.bitPattern) == fTrace.finalState.scalars.map(\.bitPattern),
+                    "\(c): inference final state")
             let pairs: [(String, Tensor<Float>, Tensor<Double>)] = [
                 ("output", fTrace.output, rTrace.output), ("final state", fTrace.finalState, rTrace.finalState),
                 ("∂input", fGrad.input!, rGrad.input!), ("∂h0", fGrad.initialState, rGrad.initialState),

@@ -148,7 +148,9 @@ import Testing
 
     /// A layer of one row and one group (N = 1, H = 16) runs its whole sequence in one loop
     /// (`gru_steps_row`): the bits of the step called once per time step, for both update
-    /// polarities, both directions, sequence lengths from 0 to T, with and without biases.
+    /// polarities, both directions, sequence lengths from 0 to T, with and without biases, the
+    /// input side precomputed or computed by the loop and the step themselves (inputs of 1 to
+    /// 3 features, one as wide as the group, and one wider than a k block of the products).
     @Test(arguments: FastKernels.available)
     func oneRowSequenceIsTheStepsBitForBit(kernels: FastKernels) {
         var k = 0
@@ -158,20 +160,24 @@ import Testing
                     for length in Set([nil, 0, 1, t / 2, t - 1, t]) {
                         k += 1
                         var g = SeededGenerator(seed: UInt64(k))
-                        let i = 1 + k % 3, bias = k % 3 != 0
+                        let i = [1, 2, 3, 16, 300][k % 5], bias = k % 3 != 0
                         let weights = FusedStepWeights(
                             weightIH: randomFloats(48 * i, &g), weightHH: randomFloats(48 * 16, &g),
                             biasIH: bias ? randomFloats(48, &g) : nil, biasHH: bias ? randomFloats(48, &g) : nil,
                             inputSize: i, hiddenSize: 16)
-                        let gi = weights.inputProjection(randomFloats(t * i, &g), rows: t, on: kernels)
+                        let x = randomFloats(t * i, &g)
+                        let gi = weights.inputProjection(x, rows: t, on: kernels)
                         let h0 = randomFloats(16, &g)
                         let what = "\(kernels.name) T\(t) I\(i)\(keepsOld ? "" : " takes-new")\(reverse ? " reverse" : "") length \(length.map(String.init) ?? "-")"
-                        let loop = kernels.rowSequence(weights, gi: gi, steps: t, h0: h0, keepsOld: keepsOld, length: length,
-                                                       reverse: reverse, stepwise: false)
-                        let steps = kernels.rowSequence(weights, gi: gi, steps: t, h0: h0, keepsOld: keepsOld, length: length,
+                        let steps = kernels.rowSequence(weights, x: x, gi: gi, steps: t, h0: h0, keepsOld: keepsOld, length: length,
                                                         reverse: reverse, stepwise: true)
-                        #expect(loop.final.map(\.bitPattern) == steps.final.map(\.bitPattern), "\(what): final state")
-                        #expect(loop.outputs.map(\.bitPattern) == steps.outputs.map(\.bitPattern), "\(what): outputs")
+                        for (precomputed, stepwise) in [(true, false), (false, false), (false, true)] {
+                            let run = kernels.rowSequence(weights, x: x, gi: precomputed ? gi : nil, steps: t, h0: h0, keepsOld: keepsOld,
+                                                          length: length, reverse: reverse, stepwise: stepwise)
+                            let how = "\(what), \(stepwise ? "steps" : "loop") \(precomputed ? "on gi" : "on x")"
+                            #expect(run.final.map(\.bitPattern) == steps.final.map(\.bitPattern), "\(how): final state")
+                            #expect(run.outputs.map(\.bitPattern) == steps.outputs.map(\.bitPattern), "\(how): outputs")
+                        }
                         // Not a vacuous agreement: the steps moved the state, and steps past the
                         // length output zeros and keep it.
                         #expect(!steps.outputs.contains { $0.isNaN }, "\(what): every output written")

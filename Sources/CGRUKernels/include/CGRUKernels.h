@@ -129,10 +129,11 @@ void gru_step_input(gru_index rows, gru_index I, gru_index H, const float *packe
                     gru_index g0, gru_index g1, float *gi, gru_index ldgi);
 /// The step on the active implementation.
 void gru_step(const gru_step_args *args, gru_index g0, gru_index g1);
-/// All T steps of a layer with N = 1 and H = 16, its input side precomputed (args->gi, step t's
-/// row at gi + t ldgi), no trace (args->gates NULL), in processing order (t descending when
-/// `reverse`): what T calls of gru_step for [0, 1) compute, bit for bit, with step t's output
-/// at args->y + 16 t. `h`: the initial state in, the final one out. args->t, x, h and next are
+/// All T steps of a layer with N = 1 and H = 16, no trace (args->gates NULL), in processing
+/// order (t descending when `reverse`): what T calls of gru_step for [0, 1) compute, bit for
+/// bit, with step t's output at args->y + 16 t. The input side is precomputed (args->gi, step
+/// t's row at gi + t ldgi) or, with gi NULL, computed in the loop from args->x, the whole
+/// sequence (T, I). `h`: the initial state in, the final one out. args->t, h and next are
 /// unused.
 void gru_steps_row(const gru_step_args *args, gru_index T, int reverse, float *h);
 

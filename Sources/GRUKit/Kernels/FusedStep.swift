@@ -108,24 +108,27 @@ extension FastKernels {
 }
 
 extension FastKernels {
-    /// A whole sequence of a layer with N = 1 and H = 16, its input side precomputed (`gi`:
-    /// (T, 48), step t's row t), no trace, in processing order (t descending when `reverse`):
-    /// by `gru_steps_row` (one loop), or with `stepwise` by T calls of the step — which must
-    /// agree bit for bit. Returns the final state (16) and the outputs (T, 16).
+    /// A whole sequence of a layer with N = 1 and H = 16 on `x` (T, I), no trace, in
+    /// processing order (t descending when `reverse`): by `gru_steps_row` (one loop), or with
+    /// `stepwise` by T calls of the step — which must agree bit for bit. With `gi` ((T, 48),
+    /// step t's row t) the input side comes precomputed; without, each computes it from `x`.
+    /// Returns the final state (16) and the outputs (T, 16).
     func rowSequence(
-        _ w: FusedStepWeights, gi: [Float], steps t: Int, h0: [Float], keepsOld: Bool, length: Int?, reverse: Bool,
-        stepwise: Bool
+        _ w: FusedStepWeights, x: [Float], gi: [Float]?, steps t: Int, h0: [Float], keepsOld: Bool, length: Int?,
+        reverse: Bool, stepwise: Bool
     ) -> (final: [Float], outputs: [Float]) {
-        precondition(w.hiddenSize == 16 && gi.count == t * 48 && h0.count == 16, "row sequence shapes")
+        precondition(w.hiddenSize == 16 && x.count == t * w.inputSize && (gi?.count ?? t * 48) == t * 48 && h0.count == 16,
+                     "row sequence shapes")
         var state = h0, next = h0
         var outputs = [Float](repeating: .nan, count: t * 16)
         let lengths = length.map { [$0] }
-        gi.withUnsafeBufferPointer { gi in
+        x.withUnsafeBufferPointer { x in
+          withOptionalPointer(gi) { gi in
             withOptionalPointer(lengths) { lengths in
                 outputs.withUnsafeMutableBufferPointer { y in
                     var args = gru_step_args(
-                        N: 1, I: w.inputSize, H: 16, z_keeps_old: keepsOld ? 1 : 0, packed: w.storage, x: nil,
-                        gi: gi.baseAddress, ldgi: 48, h: nil, lengths: lengths, t: 0, next: nil, y: y.baseAddress,
+                        N: 1, I: w.inputSize, H: 16, z_keeps_old: keepsOld ? 1 : 0, packed: w.storage, x: x.baseAddress,
+                        gi: gi, ldgi: 48, h: nil, lengths: lengths, t: 0, next: nil, y: y.baseAddress,
                         gates: nil, candidate: nil, previous: nil)
                     guard stepwise else {
                         state.withUnsafeMutableBufferPointer { h in table.pointee.steps_row(&args, t, reverse ? 1 : 0, h.baseAddress) }
@@ -135,8 +138,8 @@ extension FastKernels {
                         let step = reverse ? t - 1 - s : s
                         state.withUnsafeBufferPointer { h in
                             next.withUnsafeMutableBufferPointer { next in
-                                (args.t, args.gi, args.y, args.h, args.next) = (
-                                    step, gi.baseAddress! + step * 48, y.baseAddress! + step * 16, h.baseAddress, next.baseAddress)
+                                (args.t, args.y, args.h, args.next) = (step, y.baseAddress! + step * 16, h.baseAddress, next.baseAddress)
+                                (args.x, args.gi) = (x.baseAddress.map { $0 + step * w.inputSize }, gi.map { $0 + step * 48 })
                                 table.pointee.step(&args, 0, 1)
                             }
                         }
@@ -144,6 +147,7 @@ extension FastKernels {
                     }
                 }
             }
+          }
         }
         return (state, outputs)
     }
