@@ -276,12 +276,11 @@ GRU_TARGET void GRU_NAME(gru_steps_row)(const gru_step_args *S, gru_index T, int
         if (S->gi) {
             gi = S->gi + t * S->ldgi;
         } else if (I > 0) {
-#ifdef GRU_INLINE_UKERNEL
+#ifdef GRU_INLINE_UKERNEL  // inlined when one k block holds it, as step_tile would call it
             if (I <= GRU_KC) ukernel(1, 3, GRU_A_ROWS, I, S->x + t * I, I, wih, I * GRU_NR, input, 48, 0, 48, 0);
-            else GRU_NAME(step_tile)(1, 3, I, S->x + t * I, I, wih, P, 0, input, 48);
-#else
-            GRU_NAME(step_tile)(1, 3, I, S->x + t * I, I, wih, P, 0, input, 48);
+            else
 #endif
+                GRU_NAME(step_tile)(1, 3, I, S->x + t * I, I, wih, P, 0, input, 48);
         }
 #ifdef GRU_INLINE_UKERNEL  // the call step_tile would make, inlined: the tile stays in registers
         ukernel(1, 3, GRU_A_ROWS, 16, state[cur], 16, whh, 16 * GRU_NR, tile, 48, 0, 48, 0);

@@ -3,7 +3,8 @@ import Testing
 
 /// The C sequence kernels against the reference Swift engine (in Double), over exhaustive small
 /// shapes, every convention, bias, direction and lengths; inference bit-identical to the
-/// training forward; and bit-identical results on one and two threads. Run also with GRUKIT_KERNELS=portable for the portable kernels (.ci/run does).
+/// training forward; and bit-identical results on one and two threads. Run also with
+/// GRUKIT_KERNELS=portable for the portable kernels (.ci/run does).
 @Suite struct FastEngineTests {
     struct Case: CustomStringConvertible {
         let t: Int, n: Int, i: Int, h: Int
