@@ -64,6 +64,23 @@ static GRU_TARGET void GRU_NAME(step_tile)(gru_index mr, gru_index np, gru_index
     }
 }
 
+/// input (48) = one row's x (I) times the packed W_ih^T's first group (3 panels), or zeros
+/// when I is 0: the call step_tile makes, inlined where the implementation allows and one k
+/// block holds it (the same chains either way).
+SAI void GRU_NAME(row_input)(gru_index I, const float *x, const float *wih, float *input) {
+    if (I <= 0) {
+        memset(input, 0, 48 * sizeof(float));
+        return;
+    }
+#ifdef GRU_INLINE_UKERNEL
+    if (I <= GRU_KC) {
+        ukernel(1, 3, GRU_A_ROWS, I, x, I, wih, I * GRU_NR, input, 48, 0, 48, 0);
+        return;
+    }
+#endif
+    GRU_NAME(step_tile)(1, 3, I, x, I, wih, 3, 0, input, 48);
+}
+
 /// The gate arithmetic of one row for one 16-unit group: the tiles' row (ti, th), the biases
 /// at the group's units, the state entering at `old`; results go to the destinations, all at
 /// the group's unit 0. KEEPS (z keeps the old state) and TRACE (write gates, candidate and
@@ -188,7 +205,7 @@ static GRU_TARGET void GRU_NAME(step_gates_row)(const gru_step_args *S, gru_inde
     else GRU_NAME(step_groups_row)(0, 0, 4, S, i, g, ti, th, bias);
 }
 
-void GRU_NAME(gru_step)(const gru_step_args *S, gru_index g0, gru_index g1) {
+GRU_TARGET void GRU_NAME(gru_step)(const gru_step_args *S, gru_index g0, gru_index g1) {
     const gru_index N = S->N, I = S->I, H = S->H;
     const gru_index G = (H + 15) / 16, P = 3 * G;
     if (g1 > G) g1 = G;
@@ -201,8 +218,7 @@ void GRU_NAME(gru_step)(const gru_step_args *S, gru_index g0, gru_index g1) {
         const float *gi = S->gi;
         gru_index ldgi = S->ldgi;
         if (!gi) {
-            if (I > 0) GRU_NAME(step_tile)(1, 3, I, S->x, I, wih, P, 0, input, 48);
-            else memset(input, 0, sizeof input);
+            GRU_NAME(row_input)(I, S->x, wih, input);
             gi = input;
             ldgi = 48;
         }
@@ -267,21 +283,13 @@ GRU_TARGET void GRU_NAME(gru_steps_row)(const gru_step_args *S, gru_index T, int
     const float *br = bias, *bz = bias + 16, *bin = bias + 32, *bhn = bias + 48;
     _Alignas(64) float state[2][16], tile[48], input[48];
     memcpy(state[0], h, sizeof state[0]);
-    if (!S->gi && I == 0) memset(input, 0, sizeof input);
     int cur = 0;
     for (gru_index s = 0; s < T; ++s) {
         const gru_index t = reverse ? T - 1 - s : s;
         const int valid = !S->lengths || t < S->lengths[0];
         const float *gi = input;
-        if (S->gi) {
-            gi = S->gi + t * S->ldgi;
-        } else if (I > 0) {
-#ifdef GRU_INLINE_UKERNEL  // inlined when one k block holds it, as step_tile would call it
-            if (I <= GRU_KC) ukernel(1, 3, GRU_A_ROWS, I, S->x + t * I, I, wih, I * GRU_NR, input, 48, 0, 48, 0);
-            else
-#endif
-                GRU_NAME(step_tile)(1, 3, I, S->x + t * I, I, wih, P, 0, input, 48);
-        }
+        if (S->gi) gi = S->gi + t * S->ldgi;
+        else GRU_NAME(row_input)(I, S->x + t * I, wih, input);
 #ifdef GRU_INLINE_UKERNEL  // the call step_tile would make, inlined: the tile stays in registers
         ukernel(1, 3, GRU_A_ROWS, 16, state[cur], 16, whh, 16 * GRU_NR, tile, 48, 0, 48, 0);
 #else
